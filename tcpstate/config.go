@@ -1,0 +1,126 @@
+package tcpstate
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// ISNFunc chooses the initial send sequence number of a connection from its
+// 4-tuple and the time of the open (RFC 9293 §3.4.1).
+type ISNFunc func(now time.Time, local, remote netip.AddrPort) seqnum.Value
+
+// Config holds what a connection needs to know before it opens. Start from
+// DefaultConfig and change fields; NewConn checks the result.
+type Config struct {
+	// MTU of the path, used for the MSS this end announces when MSS is 0
+	// (RFC 9293 §3.7.1: MTU minus the fixed IP and TCP headers).
+	MTU int
+	// MSS announced in SYN and SYN-ACK; 0 derives it from MTU. Segments
+	// sent are bounded by both the peer's MSS and MTU.
+	MSS uint16
+
+	// SendBuffer and RecvBuffer bound the bytes queued for sending and
+	// received but not yet read. RecvBuffer is the largest receive window.
+	SendBuffer int
+	RecvBuffer int
+
+	// WindowScale offers the window scale option (RFC 7323 §2) with the
+	// smallest shift that lets RecvBuffer be advertised.
+	WindowScale bool
+	// SACKPermitted offers SACK (RFC 2018 §2).
+	SACKPermitted bool
+	// Timestamps offers the timestamps option (RFC 7323 §3).
+	Timestamps bool
+	// TSClock is the period of the timestamp clock (RFC 7323 §5.4 asks for
+	// between 1 ms and 1 s per tick).
+	TSClock time.Duration
+
+	// MSL is the maximum segment lifetime; TIME-WAIT lasts 2×MSL
+	// (RFC 9293 §3.4.2 takes MSL to be 2 minutes).
+	MSL time.Duration
+
+	// InitialRTO, MinRTO and MaxRTO bound the retransmission timeout
+	// (RFC 6298 §2.1: 1 s initially; §2.4: at least 1 s; §2.5: at least 60 s
+	// may be placed as the maximum).
+	InitialRTO time.Duration
+	MinRTO     time.Duration
+	MaxRTO     time.Duration
+	// SynRetries is how many times a SYN or SYN-ACK is retransmitted before
+	// the open fails; DataRetries the same for data and FIN (RFC 1122
+	// §4.2.3.5, threshold R2). After the last retransmission the connection
+	// waits one more RTO, then ends with ErrTimedOut.
+	SynRetries  int
+	DataRetries int
+
+	// ISN chooses initial sequence numbers. Nil means RFC 6528: a keyed
+	// hash of the 4-tuple under Secret plus a 4 µs clock.
+	ISN ISNFunc
+	// Secret keys the RFC 6528 ISN function and the per-connection
+	// timestamp offset (RFC 7323 §5.4). Drivers fill it from their own
+	// source of randomness; tcpstate never draws random numbers itself.
+	Secret [16]byte
+
+	// Trace, when set, is called synchronously for every segment in and
+	// out, every state change and every timer expiry.
+	Trace func(TraceEvent)
+}
+
+// DefaultConfig returns the plain RFC profile: the values the RFCs
+// recommend, with every option this package implements offered.
+func DefaultConfig() Config {
+	return Config{
+		MTU:           1500,
+		SendBuffer:    64 << 10,
+		RecvBuffer:    65535,
+		WindowScale:   true,
+		SACKPermitted: true,
+		Timestamps:    true,
+		TSClock:       time.Millisecond,
+		MSL:           2 * time.Minute,
+		InitialRTO:    time.Second,
+		MinRTO:        time.Second,
+		MaxRTO:        60 * time.Second,
+		// 1+2+4+8+16+32+60 s of retransmissions then a last 60 s wait:
+		// 183 s, just over RFC 1122's "at least 3 minutes" for a SYN.
+		SynRetries: 7,
+		// RFC 1122 §4.2.3.5 asks for at least 100 s for data; with the
+		// backoff capped at MaxRTO, 15 retransmissions take several minutes.
+		DataRetries: 15,
+	}
+}
+
+// ConfigError reports an invalid Config field.
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return "tcpstate: invalid config " + e.Field + ": " + e.Reason
+}
+
+// check validates the fields NewConn relies on.
+func (c *Config) check() error {
+	switch {
+	case c.MTU < 68 || c.MTU > 65535:
+		// RFC 791: every IPv4 module must handle 68-byte datagrams.
+		return &ConfigError{"MTU", "must be between 68 and 65535"}
+	case c.SendBuffer <= 0:
+		return &ConfigError{"SendBuffer", "must be positive"}
+	case c.RecvBuffer <= 0 || c.RecvBuffer > 65535<<MaxWindowShift:
+		return &ConfigError{"RecvBuffer", "must be between 1 and 2^30"}
+	case !c.WindowScale && c.RecvBuffer > 65535:
+		return &ConfigError{"RecvBuffer", "above 65535 needs WindowScale"}
+	case c.Timestamps && (c.TSClock <= 0):
+		return &ConfigError{"TSClock", "must be positive"}
+	case c.MSL <= 0:
+		return &ConfigError{"MSL", "must be positive"}
+	case c.InitialRTO <= 0 || c.MinRTO <= 0 || c.MaxRTO < c.MinRTO:
+		return &ConfigError{"RTO", "need 0 < MinRTO <= MaxRTO and InitialRTO > 0"}
+	case c.SynRetries < 0 || c.DataRetries < 0:
+		return &ConfigError{"Retries", "must not be negative"}
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+// Package tcpstate is one TCP connection's state machine (RFC 9293), with
+// no I/O of its own ("sans-I/O"): it takes segments, timer expiries and
+// application calls, each with an explicit time, and hands back the
+// segments to send, its next deadline and application events. It never
+// reads a clock, starts a goroutine or draws a random number, so the same
+// code runs in a simulator in virtual time, against capture files and over
+// a real network device.
+//
+// A driver feeds inputs and then pulls outputs:
+//
+//	c.HandleSegment(now, seg)       // or c.HandleTimeout(now), c.Write(p)...
+//	for seg, ok := c.Poll(now); ok; seg, ok = c.Poll(now) {
+//		send(seg)
+//	}
+//	for ev, ok := c.PollEvent(); ok; ev, ok = c.PollEvent() {
+//		notify(ev)
+//	}
+//	wakeAt(c.NextTimeout())
+package tcpstate
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// Conn is one end of a TCP connection. It is not safe for concurrent use:
+// a driver serializes its calls.
+type Conn struct {
+	cfg   Config
+	state State
+	err   error
+
+	local, remote netip.AddrPort
+	listenLocal   netip.AddrPort // the address a passive OPEN listens on
+	opened        bool           // Connect or Listen was called
+	passive       bool           // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
+
+	// Send sequence variables (RFC 9293 §3.3.1). sndNxt is the highest
+	// sequence number sent so far plus one; after a timeout, retransmission
+	// restarts at rtxNxt while sndNxt stays where it was.
+	iss       seqnum.Value
+	sndUna    seqnum.Value
+	sndNxt    seqnum.Value
+	sndWnd    uint32
+	sndWL1    seqnum.Value
+	sndWL2    seqnum.Value
+	maxSndWnd uint32 // RFC 5961 §5.2 MAX.SND.WND
+	rtxNxt    seqnum.Value
+	inRtx     bool
+
+	// Receive sequence variables. rcvAdv is the right edge of the window
+	// last advertised, RCV.NXT+RCV.WND; it never moves left.
+	irs    seqnum.Value
+	rcvNxt seqnum.Value
+	rcvAdv seqnum.Value
+
+	// Negotiated options (RFC 9293 §3.7.1, RFC 7323, RFC 2018).
+	rcvMSS      uint16 // the MSS we announce
+	peerMSS     uint16 // the MSS the peer announced (or the default)
+	sndShift    uint8
+	rcvShift    uint8
+	wscaleOK    bool
+	sackOK      bool
+	tsOK        bool
+	tsRecent    uint32
+	tsOffset    uint32
+	tsEpoch     time.Time
+	lastAckSent seqnum.Value
+
+	// Send side: bytes from sndBufSeq on, written and not yet acknowledged.
+	sndBuf    ring
+	sndBufSeq seqnum.Value
+	finQueued bool // Close was called: a FIN follows the data
+	finSent   bool // the FIN went out at finSeq
+	finSeq    seqnum.Value
+
+	// Receive side: in-order bytes not yet read.
+	rcvBuf   ring
+	finRcvd  bool
+	readDone bool // io.EOF was returned
+
+	// What Poll owes.
+	synPending bool // send SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED)
+	ackPending bool
+	rstPending bool // our own RST, <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5)
+	replies    [4]Segment
+	nReplies   int
+
+	timers      [numTimers]time.Time
+	rto         rtoEstimator
+	retransmits int
+	synRetried  bool // RFC 6298 §5.7
+
+	events  Event
+	scratch []byte
+
+	// While HandleSegment runs, state changes are traced after the
+	// segment that caused them.
+	deferring bool
+	deferred  [4]TraceEvent
+	nDeferred int
+}
+
+// NewConn returns a connection in the CLOSED state, or an error if cfg is
+// not valid.
+func NewConn(cfg Config) (*Conn, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.ISN == nil {
+		cfg.ISN = RFC6528ISN(cfg.Secret)
+	}
+	return &Conn{cfg: cfg}, nil
+}
+
+// State returns the connection's RFC 9293 state.
+func (c *Conn) State() State { return c.state }
+
+// Err returns why the connection ended abnormally (ErrReset, ErrRefused,
+// ErrTimedOut, ErrAborted), or nil.
+func (c *Conn) Err() error { return c.err }
+
+// LocalAddr and RemoteAddr return the connection's 4-tuple.
+func (c *Conn) LocalAddr() netip.AddrPort  { return c.local }
+func (c *Conn) RemoteAddr() netip.AddrPort { return c.remote }
+
+// Passive reports whether the connection was opened from LISTEN.
+func (c *Conn) Passive() bool { return c.passive }
+
+// TCB returns a snapshot of the connection's variables.
+func (c *Conn) TCB() TCB {
+	t := TCB{
+		State:         c.state,
+		ISS:           c.iss,
+		SndUna:        c.sndUna,
+		SndNxt:        c.sndNxt,
+		SndWnd:        c.sndWnd,
+		SndWL1:        c.sndWL1,
+		SndWL2:        c.sndWL2,
+		IRS:           c.irs,
+		RcvNxt:        c.rcvNxt,
+		RcvMSS:        c.rcvMSS,
+		SndWndShift:   c.sndShift,
+		RcvWndShift:   c.rcvShift,
+		WindowScaling: c.wscaleOK,
+		SACKPermitted: c.sackOK,
+		Timestamps:    c.tsOK,
+		TSRecent:      c.tsRecent,
+		RTO:           c.rto.rto,
+		SRTT:          c.rto.srtt,
+		RTTVar:        c.rto.rttvar,
+		Retransmits:   c.retransmits,
+		SendQueued:    c.sndBuf.Len(),
+		RecvQueued:    c.rcvBuf.Len(),
+	}
+	if c.state != Closed && c.state != Listen {
+		t.RcvWnd = uint32(c.rcvNxt.Size(c.rcvAdv))
+		t.SndMSS = c.sndMSS()
+	}
+	return t
+}
+
+// PollEvent returns the next pending application event.
+func (c *Conn) PollEvent() (Event, bool) {
+	if c.events == 0 {
+		return 0, false
+	}
+	e := c.events & -c.events // lowest set bit: events come in declaration order
+	c.events &^= e
+	return e, true
+}
+
+// setState moves to state to, tracing why (rule cites the RFC) and
+// raising the events and timer changes the new state implies.
+func (c *Conn) setState(now time.Time, to State, rule string) {
+	from := c.state
+	if from == to {
+		return
+	}
+	c.state = to
+	switch to {
+	case Established:
+		c.events |= EventEstablished
+		if c.sndBuf.Free() > 0 {
+			c.events |= EventWritable
+		}
+	case TimeWait:
+		// RFC 9293 §3.10.7.4 eighth check: "Enter the TIME-WAIT state.
+		// Start the time-wait timer, turn off the other timers."
+		c.timers = [numTimers]time.Time{}
+		c.setTimer(TimerTimeWait, now.Add(2*c.cfg.MSL))
+	case Closed:
+		c.timers = [numTimers]time.Time{}
+		c.events |= EventClosed
+		c.ackPending, c.synPending = false, false
+	}
+	c.trace(now, TraceEvent{Kind: TraceState, From: from, To: to, Rule: rule})
+}
+
+// fail ends the connection with err: "flush all segment queues", signal the
+// user and enter CLOSED (RFC 9293 §3.10.7.4, RST and timeout handling).
+func (c *Conn) fail(now time.Time, err error, rule string) {
+	c.err = err
+	c.sndBuf.Discard(c.sndBuf.Len())
+	c.finQueued = false
+	c.setState(now, Closed, rule)
+}
+
+func (c *Conn) trace(now time.Time, ev TraceEvent) {
+	if c.cfg.Trace == nil {
+		return
+	}
+	ev.Time = now
+	ev.TCB = c.TCB()
+	if c.deferring {
+		if c.nDeferred < len(c.deferred) {
+			c.deferred[c.nDeferred] = ev
+			c.nDeferred++
+		}
+		return
+	}
+	c.cfg.Trace(ev)
+}

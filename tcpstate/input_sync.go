@@ -1,0 +1,271 @@
+package tcpstate
+
+import (
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// inSynchronized handles a segment in SYN-RECEIVED and every later state:
+// RFC 9293 §3.10.7.4, "Otherwise", with its checks in the RFC's order.
+func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
+	// RFC 7323 §3.2: once both SYNs carried TSopt, "If a non-<RST> segment
+	// is received without a TSopt, a TCP SHOULD silently drop the segment."
+	if c.tsOK && seg.Flags&RST == 0 && !seg.Options.HasTimestamps {
+		return Dropped
+	}
+
+	// Simultaneous open (RFC 9293 §3.5 Figure 7, line 6): in SYN-RECEIVED
+	// reached from SYN-SENT, the peer's SYN-ACK starts one before RCV.NXT
+	// and would fail the acceptability test, a case RFC 9293 Appendix A.2
+	// leaves to implementations. Like Linux, accept it when it acknowledges
+	// exactly our SYN, and process it without its SYN.
+	if c.state == SynReceived && !c.passive && seg.Flags&(SYN|ACK|RST) == SYN|ACK &&
+		seg.Seq.Add(1) == c.rcvNxt && seg.Ack == c.sndNxt && len(seg.Payload) == 0 {
+		seg.Flags &^= SYN
+		seg.Seq = c.rcvNxt
+	}
+
+	// First, check the sequence number.
+	if !c.acceptable(seg) {
+		// "If an incoming segment is not acceptable, an acknowledgment
+		// should be sent in reply (unless the RST bit is set, if so drop
+		// the segment and return)."
+		if seg.Flags&RST != 0 {
+			return DroppedRST
+		}
+		if c.state == TimeWait && seg.Flags&FIN != 0 && seg.End() == c.rcvNxt {
+			// §3.10.7.4 eighth check, TIME-WAIT: "Remain in the TIME-WAIT
+			// state. Restart the 2 MSL time-wait timeout." The retransmitted
+			// FIN lies just below RCV.NXT, so it is only seen here.
+			c.setTimer(TimerTimeWait, now.Add(2*c.cfg.MSL))
+		}
+		c.ackPending = true
+		return DroppedUnacceptable
+	}
+	c.updateTSRecent(seg)
+
+	// Second, check the RST bit (RFC 5961 §3.2 as adopted by RFC 9293).
+	if seg.Flags&RST != 0 {
+		return c.inRST(now, seg)
+	}
+
+	// Third, security and compartment: not implemented (RFC 9293 §3.9.1
+	// makes it optional).
+
+	// Fourth, check the SYN bit.
+	if seg.Flags&SYN != 0 {
+		if c.state == SynReceived && c.passive {
+			// "If the SYN bit is set in SYN-RECEIVED state and the
+			// connection was initiated with a passive OPEN, then return
+			// this connection to the LISTEN state and return."
+			c.returnToListen(now, "RFC 9293 §3.10.7.4: SYN in SYN-RECEIVED (passive OPEN)")
+			return ReturnedToListen
+		}
+		// RFC 5961 §4.2: "the TCP MUST send an ACK (challenge ACK) to
+		// the remote peer: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" and drop
+		// the segment.
+		c.ackPending = true
+		return ChallengeACK
+	}
+
+	// Fifth, check the ACK field.
+	if seg.Flags&ACK == 0 {
+		// "if the ACK bit is off, drop the segment and return"
+		return DroppedNoACK
+	}
+	if c.state == SynReceived {
+		// "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state
+		// and continue processing with the variables below set to:
+		// SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
+		// If the segment acknowledgment is not acceptable, form a reset
+		// segment <SEQ=SEG.ACK><CTL=RST> and send it."
+		if !seg.Ack.InRange(c.sndUna.Add(1), c.sndNxt.Add(1)) {
+			c.resetAt(seg)
+			return AnsweredRST
+		}
+		c.sndWnd = uint32(seg.Window) << c.sndShift
+		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+		c.sndWL1, c.sndWL2 = seg.Seq, seg.Ack
+		c.setState(now, Established, "RFC 9293 §3.10.7.4: ACK of our SYN in SYN-RECEIVED")
+		c.rfc6298SynRule()
+		if c.finQueued {
+			c.setState(now, FinWait1, "RFC 9293 §3.10.4: CLOSE queued in SYN-RECEIVED, FIN queued")
+		}
+	}
+	// RFC 5961 §5.2: "The ACK value is considered acceptable only if it is
+	// in the range of ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All
+	// incoming segments whose ACK value doesn't satisfy the above condition
+	// MUST be discarded and an ACK sent back." This includes RFC 9293's
+	// "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send
+	// an ACK, drop the segment, and return."
+	if !seg.Ack.InRange(c.sndUna.Sub(seqnum.Size(c.maxSndWnd)), c.sndNxt.Add(1)) {
+		c.ackPending = true
+		return DroppedUnacceptableACK
+	}
+	c.ackSent(now, seg.Ack)
+	c.updateSendWindow(seg)
+	finAcked := c.finSent && c.sndUna == c.finSeq.Add(1)
+	switch c.state {
+	case FinWait1:
+		// "In addition to the processing for the ESTABLISHED state, if the
+		// FIN segment is now acknowledged, then enter FIN-WAIT-2."
+		if finAcked {
+			c.setState(now, FinWait2, "RFC 9293 §3.10.7.4: our FIN acknowledged in FIN-WAIT-1")
+		}
+	case Closing:
+		// "if the ACK acknowledges our FIN, then enter the TIME-WAIT
+		// state; otherwise, ignore the segment."
+		if finAcked {
+			c.setState(now, TimeWait, "RFC 9293 §3.10.7.4: our FIN acknowledged in CLOSING")
+		}
+		return Accepted
+	case LastAck:
+		// "The only thing that can arrive in this state is an
+		// acknowledgment of our FIN. If our FIN is now acknowledged,
+		// delete the TCB, enter the CLOSED state, and return."
+		if finAcked {
+			c.setState(now, Closed, "RFC 9293 §3.10.7.4: our FIN acknowledged in LAST-ACK")
+		}
+		return Accepted
+	}
+
+	// Sixth, check the URG bit: the urgent pointer is not implemented; URG
+	// data is delivered in line as ordinary data (RFC 6093 §5 recommends
+	// that new applications not use it).
+
+	// Seventh and eighth: segment text, then the FIN bit.
+	return c.processText(now, seg)
+}
+
+// acceptable is the sequence number test of RFC 9293 §3.10.7.4 "First":
+//
+//	Segment Length  Receive Window  Test
+//	0               0               SEG.SEQ = RCV.NXT
+//	0               >0              RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
+//	>0              0               not acceptable
+//	>0              >0              RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND
+//	                                or RCV.NXT =< SEG.SEQ+SEG.LEN-1 < RCV.NXT+RCV.WND
+//
+// "If the RCV.WND is zero, no segments will be acceptable, but special
+// allowance should be made to accept valid ACKs, URGs, and RSTs": a
+// zero-length segment at RCV.NXT passes the first row.
+func (c *Conn) acceptable(seg *Segment) bool {
+	wnd := c.rcvNxt.Size(c.rcvAdv)
+	n := seg.Len()
+	switch {
+	case n == 0 && wnd == 0:
+		return seg.Seq == c.rcvNxt
+	case n == 0:
+		return seg.Seq.InWindow(c.rcvNxt, wnd)
+	case wnd == 0:
+		return false
+	}
+	return seg.Seq.InWindow(c.rcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(c.rcvNxt, wnd)
+}
+
+// inRST handles an acceptable RST (RFC 5961 §3.2): exactly at RCV.NXT it
+// resets the connection, anywhere else in the window it earns a challenge
+// ACK.
+func (c *Conn) inRST(now time.Time, seg *Segment) Verdict {
+	if seg.Seq != c.rcvNxt {
+		// "If the RST bit is set and the sequence number does not exactly
+		// match the next expected sequence value, yet is within the
+		// current receive window, TCP MUST send an acknowledgment
+		// (challenge ACK): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+		c.ackPending = true
+		return ChallengeACK
+	}
+	switch c.state {
+	case SynReceived:
+		if c.passive {
+			// "If this connection was initiated with a passive OPEN (i.e.,
+			// came from the LISTEN state), then return this connection to
+			// LISTEN state and return."
+			c.returnToListen(now, "RFC 9293 §3.10.7.4: RST in SYN-RECEIVED (passive OPEN)")
+			return ReturnedToListen
+		}
+		// "If this connection was initiated with an active OPEN (i.e.,
+		// came from SYN-SENT state), then the connection was refused;
+		// signal the user 'connection refused'."
+		c.fail(now, ErrRefused, "RFC 9293 §3.10.7.4: RST in SYN-RECEIVED (active OPEN): refused")
+	case Established, FinWait1, FinWait2, CloseWait:
+		// "any outstanding RECEIVEs and SEND should receive 'reset'
+		// responses. All segment queues should be flushed. Users should
+		// also receive an unsolicited general 'connection reset' signal.
+		// Enter the CLOSED state, delete the TCB, and return."
+		c.rcvBuf.Discard(c.rcvBuf.Len())
+		c.fail(now, ErrReset, "RFC 9293 §3.10.7.4: RST in a synchronized state (connection reset)")
+	default:
+		// CLOSING, LAST-ACK, TIME-WAIT: "If the RST bit is set, then enter
+		// the CLOSED state, delete the TCB, and return."
+		c.setState(now, Closed, "RFC 9293 §3.10.7.4: RST while closing")
+	}
+	return Reset
+}
+
+// returnToListen forgets everything learned since LISTEN and listens again.
+func (c *Conn) returnToListen(now time.Time, rule string) {
+	keep := Conn{
+		cfg: c.cfg, state: c.state, opened: true,
+		local: c.listenLocal, listenLocal: c.listenLocal,
+		deferring: c.deferring, deferred: c.deferred, nDeferred: c.nDeferred,
+	}
+	*c = keep
+	c.setState(now, Listen, rule)
+}
+
+// ackSent processes SEG.ACK acknowledging new data: "If SND.UNA < SEG.ACK
+// =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
+// retransmission queue that are thereby entirely acknowledged are removed."
+// A duplicate ACK (SEG.ACK =< SND.UNA) changes nothing here.
+func (c *Conn) ackSent(now time.Time, ack seqnum.Value) {
+	if !ack.GreaterThan(c.sndUna) {
+		return
+	}
+	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
+	if acked := seqnum.Min(ack, dataEnd); acked.GreaterThan(c.sndBufSeq) {
+		c.sndBuf.Discard(int(c.sndBufSeq.Size(acked)))
+		c.sndBufSeq = acked
+		c.events |= EventWritable
+	}
+	c.sndUna = ack
+	if c.inRtx && c.rtxNxt.LessThan(ack) {
+		c.rtxNxt = ack
+	}
+	c.retransmits = 0
+	c.rto.onAck(now, ack, c.cfg.MinRTO, c.cfg.MaxRTO)
+	// RFC 6298 §5.2: "When all outstanding data has been acknowledged,
+	// turn off the retransmission timer." §5.3: "When an ACK is received
+	// that acknowledges new data, restart the retransmission timer so that
+	// it will expire after RTO seconds."
+	if c.sndUna == c.sndNxt {
+		c.stopTimer(TimerRetransmit)
+	} else {
+		c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
+	}
+}
+
+// updateSendWindow: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window
+// should be updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and
+// SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ,
+// and set SND.WL2 <- SEG.ACK." The window is scaled (RFC 7323 §2.3).
+func (c *Conn) updateSendWindow(seg *Segment) {
+	if seg.Ack.LessThan(c.sndUna) {
+		return
+	}
+	if c.sndWL1.LessThan(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LessThanEq(seg.Ack)) {
+		c.sndWnd = uint32(seg.Window) << c.sndShift
+		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
+		c.sndWL1, c.sndWL2 = seg.Seq, seg.Ack
+	}
+}
+
+// updateTSRecent: RFC 7323 §4.3 (2), "If SEG.TSval >= TS.Recent and
+// SEG.SEQ =< Last.ACK.sent, then SEG.TSval is copied to TS.Recent".
+func (c *Conn) updateTSRecent(seg *Segment) {
+	if c.tsOK && seg.Options.HasTimestamps && int32(seg.Options.TSVal-c.tsRecent) >= 0 &&
+		seg.Seq.LessThanEq(c.lastAckSent) {
+		c.tsRecent = seg.Options.TSVal
+	}
+}

@@ -1,0 +1,199 @@
+package tcpstate
+
+import (
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// Poll returns the next segment to send, and false when there is none. It
+// is the only way segments leave a connection: after every input, call it
+// until it returns false.
+func (c *Conn) Poll(now time.Time) (Segment, bool) {
+	if c.nReplies > 0 {
+		seg := c.replies[0]
+		copy(c.replies[:], c.replies[1:c.nReplies])
+		c.nReplies--
+		return c.sent(now, seg), true
+	}
+	if c.rstPending {
+		// RFC 9293 §3.10.5 ABORT: "a reset segment should be sent:
+		// <SEQ=SND.NXT><CTL=RST>". RFC 7323 §3.2: TSopt "SHOULD be sent in
+		// an <RST> segment".
+		c.rstPending = false
+		seg := Segment{Src: c.local, Dst: c.remote, Seq: c.sndNxt, Flags: RST}
+		c.addTimestamps(now, &seg)
+		return c.sent(now, seg), true
+	}
+	switch c.state {
+	case Closed, Listen:
+		return Segment{}, false
+	}
+	if seg, ok := c.transmit(now); ok {
+		return c.sent(now, seg), true
+	}
+	if c.ackPending && c.state != SynSent {
+		// RFC 9293 §3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+		seg := c.header(now, c.sndNxt)
+		return c.sent(now, seg), true
+	}
+	return Segment{}, false
+}
+
+// sent records that seg leaves and traces it.
+func (c *Conn) sent(now time.Time, seg Segment) Segment {
+	if seg.Flags&ACK != 0 {
+		c.ackPending = false
+		c.lastAckSent = seg.Ack
+	}
+	c.trace(now, TraceEvent{Kind: TraceSegmentOut, Segment: seg})
+	return seg
+}
+
+// header builds an ACK-bearing segment at seq with the current window and
+// timestamps.
+func (c *Conn) header(now time.Time, seq seqnum.Value) Segment {
+	seg := Segment{
+		Src: c.local, Dst: c.remote,
+		Seq: seq, Ack: c.rcvNxt, Flags: ACK,
+		Window: c.windowField(),
+	}
+	c.addTimestamps(now, &seg)
+	return seg
+}
+
+// transmit builds the next SYN, data or FIN segment, a retransmission
+// first (from rtxNxt after a timeout), then new data, within the peer's
+// window.
+func (c *Conn) transmit(now time.Time) (Segment, bool) {
+	next, rtx := c.sndNxt, false
+	if c.inRtx {
+		if c.rtxNxt.LessThan(c.sndNxt) {
+			next, rtx = c.rtxNxt, true
+		} else {
+			c.inRtx = false
+		}
+	}
+	if next == c.iss && c.sndUna == c.iss {
+		seg := c.synSegment(now)
+		c.advance(now, next.Add(1), rtx)
+		return seg, true
+	}
+	switch c.state {
+	case Established, CloseWait, FinWait1, Closing, LastAck:
+	default:
+		return Segment{}, false // no data before ESTABLISHED, none after our FIN is acknowledged
+	}
+	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
+	wndEnd := c.sndUna.Add(seqnum.Size(c.sndWnd))
+	n := 0
+	if next.LessThan(dataEnd) && next.LessThan(wndEnd) {
+		n = min(int(next.Size(dataEnd)), int(next.Size(wndEnd)), int(c.sndMSS()))
+	}
+	end := next.Add(seqnum.Size(n))
+	// The FIN follows the last byte, in sequence space and in the window.
+	fin := c.finQueued && end == dataEnd && end.LessThan(wndEnd) && (c.finSent == rtx)
+	if n == 0 && !fin {
+		return Segment{}, false
+	}
+	seg := c.header(now, next)
+	if n > 0 {
+		seg.Payload = c.sndBuf.slice(int(c.sndBufSeq.Size(next)), n, &c.scratch)
+		if end == dataEnd {
+			seg.Flags |= PSH // the segment empties the send buffer
+		}
+	}
+	if fin {
+		seg.Flags |= FIN
+		c.finSent, c.finSeq = true, end
+		end = end.Add(1)
+	}
+	c.advance(now, end, rtx)
+	return seg, true
+}
+
+// advance moves the send pointer past a segment that ends at end, timing
+// it if it is new (RFC 6298 §3, Karn: never a retransmission) and starting
+// the retransmission timer if it is not running (RFC 6298 §5.1).
+func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
+	if rtx {
+		c.rtxNxt = end
+	} else {
+		c.sndNxt = end
+		c.rto.startTiming(now, end)
+	}
+	if c.timers[TimerRetransmit].IsZero() {
+		c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
+	}
+}
+
+// synSegment builds our SYN, or SYN-ACK once the peer's SYN is known. The
+// options follow RFC 7323 §2.2 and §3.2 and RFC 2018 §2: a SYN offers what
+// the configuration enables; a SYN-ACK only what the peer's SYN offered.
+func (c *Conn) synSegment(now time.Time) Segment {
+	seg := Segment{Src: c.local, Dst: c.remote, Seq: c.iss, Flags: SYN, Window: c.synWindow()}
+	o := &seg.Options
+	o.HasMSS, o.MSS = true, c.rcvMSS
+	peerSeen := c.state != SynSent
+	if peerSeen {
+		seg.Flags |= ACK
+		seg.Ack = c.rcvNxt
+	}
+	o.HasWindowScale = (peerSeen && c.wscaleOK) || (!peerSeen && c.cfg.WindowScale)
+	o.WindowScale = c.rcvShift
+	o.SACKPermitted = (peerSeen && c.sackOK) || (!peerSeen && c.cfg.SACKPermitted)
+	if (peerSeen && c.tsOK) || (!peerSeen && c.cfg.Timestamps) {
+		o.HasTimestamps, o.TSVal = true, c.tsVal(now)
+		if peerSeen {
+			o.TSEcr = c.tsRecent
+		}
+	}
+	return seg
+}
+
+// addTimestamps puts TSopt on a segment once negotiated (RFC 7323 §3.2:
+// "the TSopt MUST be sent in every non-<RST> segment"), echoing TS.Recent.
+func (c *Conn) addTimestamps(now time.Time, seg *Segment) {
+	if c.tsOK {
+		seg.Options.HasTimestamps = true
+		seg.Options.TSVal = c.tsVal(now)
+		seg.Options.TSEcr = c.tsRecent
+	}
+}
+
+// tsVal reads the timestamp clock: TSClock ticks since the open, plus the
+// per-connection offset (RFC 7323 §5.4).
+func (c *Conn) tsVal(now time.Time) uint32 {
+	return c.tsOffset + uint32(now.Sub(c.tsEpoch)/c.cfg.TSClock)
+}
+
+// retransmitFrom makes the next transmissions resend from seq.
+func (c *Conn) retransmitFrom(seq seqnum.Value) {
+	c.inRtx, c.rtxNxt = true, seq
+	c.rto.timing = false // Karn: a retransmitted segment gives no sample
+}
+
+// onRetransmitTimeout: RFC 6298 §5.4-5.6, with the retry limit of RFC 1122
+// §4.2.3.5 (R2).
+func (c *Conn) onRetransmitTimeout(now time.Time) {
+	if c.sndUna == c.sndNxt {
+		return // nothing outstanding
+	}
+	limit := c.cfg.DataRetries
+	if c.sndUna == c.iss {
+		limit = c.cfg.SynRetries
+	}
+	if c.retransmits >= limit {
+		c.fail(now, ErrTimedOut, "RFC 1122 §4.2.3.5: retransmissions exhausted (R2), connection timed out")
+		return
+	}
+	c.retransmits++
+	if c.sndUna == c.iss {
+		c.synRetried = true
+	}
+	// (5.4) retransmit the earliest unacknowledged segment; (5.5) back off;
+	// (5.6) restart the timer.
+	c.retransmitFrom(c.sndUna)
+	c.rto.backoff(c.cfg.MaxRTO)
+	c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
+}

@@ -1,0 +1,84 @@
+package tcpstate
+
+import (
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// processText carries out the seventh and eighth checks of RFC 9293
+// §3.10.7.4: the segment text, then the FIN bit.
+func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
+	dataSeq := seg.Seq
+	if seg.Flags&SYN != 0 {
+		dataSeq = dataSeq.Add(1) // the SYN occupies the first number
+	}
+	payload := seg.Payload
+	if len(payload) > 0 {
+		switch c.state {
+		case Established, FinWait1, FinWait2:
+			// "Once in the ESTABLISHED state, it is possible to deliver
+			// segment text to user RECEIVE buffers."
+			if dataSeq.GreaterThan(c.rcvNxt) {
+				// A gap before this segment: the data is not held (that
+				// comes with the reassembly queue); a duplicate ACK tells
+				// the sender what is missing (RFC 5681 §4.2: "A TCP
+				// receiver SHOULD send an immediate duplicate ACK when an
+				// out-of-order segment arrives").
+				c.ackPending = true
+				return OutOfOrder
+			}
+			// Drop what was already received, keep what fits the window.
+			skip := min(int(dataSeq.Size(c.rcvNxt)), len(payload))
+			fresh := payload[skip:]
+			fresh = fresh[:min(len(fresh), int(c.rcvNxt.Size(c.rcvAdv)))]
+			if n := c.rcvBuf.Write(fresh); n > 0 {
+				c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
+				c.events |= EventReadable
+			}
+			// "Send an acknowledgment of the form <SEQ=SND.NXT><ACK=RCV.NXT>
+			// <CTL=ACK>. This acknowledgment should be piggybacked on a
+			// segment being transmitted if possible without incurring
+			// undue delay."
+			c.ackPending = true
+		default:
+			// CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not
+			// occur since a FIN has been received from the remote side.
+			// Ignore the segment text."
+		}
+	}
+	// Eighth, check the FIN bit. It counts only when everything before it
+	// has been received and it lies inside the window.
+	finSeq := dataSeq.Add(seqnum.Size(len(payload)))
+	if seg.Flags&FIN == 0 || finSeq != c.rcvNxt || !finSeq.LessThan(c.rcvAdv) {
+		return Accepted
+	}
+	// "If the FIN bit is set, signal the user 'connection closing' and
+	// return any pending RECEIVEs with same message, advance RCV.NXT over
+	// the FIN, and send an acknowledgment for the FIN."
+	var to State
+	var rule string
+	switch c.state {
+	case SynReceived, Established:
+		to, rule = CloseWait, "RFC 9293 §3.10.7.4: FIN received, enter CLOSE-WAIT"
+	case FinWait1:
+		// "If our FIN has been ACKed (perhaps in this segment), then enter
+		// TIME-WAIT, start the time-wait timer, turn off the other timers;
+		// otherwise, enter the CLOSING state."
+		if c.finSent && c.sndUna == c.finSeq.Add(1) {
+			to, rule = TimeWait, "RFC 9293 §3.10.7.4: FIN received with our FIN acknowledged"
+		} else {
+			to, rule = Closing, "RFC 9293 §3.10.7.4: FIN received before our FIN was acknowledged (simultaneous close)"
+		}
+	case FinWait2:
+		to, rule = TimeWait, "RFC 9293 §3.10.7.4: FIN received in FIN-WAIT-2"
+	default:
+		return Accepted // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the state."
+	}
+	c.rcvNxt = c.rcvNxt.Add(1)
+	c.finRcvd = true
+	c.events |= EventPeerClosed | EventReadable
+	c.ackPending = true
+	c.setState(now, to, rule)
+	return Accepted
+}

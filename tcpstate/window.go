@@ -1,0 +1,56 @@
+package tcpstate
+
+import "github.com/tcpsim/tcpsim/tcpstate/seqnum"
+
+// synWindow is the window offered in our SYN or SYN-ACK: never scaled
+// (RFC 7323 §2.2), so at most 65535.
+func (c *Conn) synWindow() uint16 {
+	return uint16(min(c.cfg.RecvBuffer, 65535))
+}
+
+// freeRight is where the receive window's right edge could be now: RCV.NXT
+// plus the free buffer space.
+func (c *Conn) freeRight() seqnum.Value {
+	free := max(c.cfg.RecvBuffer-c.rcvBuf.Len(), 0)
+	return c.rcvNxt.Add(seqnum.Size(free))
+}
+
+// windowField computes the window to put in a non-SYN segment and records
+// the right edge it advertises.
+//
+// RFC 9293 §3.8.6.2.2 (receiver's silly window syndrome avoidance): the
+// right edge moves only when it can move by at least min(RecvBuffer/2,
+// MSS); and the window is never shrunk: RCV.NXT+RCV.WND never moves left.
+// RFC 7323 §2.3: the field is the window shifted right by Rcv.Wind.Shift;
+// where that rounds the edge below what was already offered, round up.
+func (c *Conn) windowField() uint16 {
+	right := c.freeRight()
+	if right.GreaterThan(c.rcvAdv) && c.rcvAdv.Size(right) < c.swsThreshold() {
+		right = c.rcvAdv
+	}
+	right = seqnum.Max(right, c.rcvAdv)
+	wnd := uint32(c.rcvNxt.Size(right))
+	field := min(wnd>>c.rcvShift, 65535)
+	if c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)).LessThan(c.rcvAdv) {
+		field = min((wnd+1<<c.rcvShift-1)>>c.rcvShift, 65535)
+	}
+	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
+	return uint16(field)
+}
+
+func (c *Conn) swsThreshold() seqnum.Size {
+	return seqnum.Size(min(c.cfg.RecvBuffer/2, int(c.rcvMSS)))
+}
+
+// maybeWindowUpdate asks for an ACK after the application read, when the
+// window can open by enough to be worth announcing (RFC 9293 §3.8.6.2.2).
+func (c *Conn) maybeWindowUpdate() {
+	switch c.state {
+	case Established, FinWait1, FinWait2:
+	default:
+		return // no more data will come
+	}
+	if c.freeRight().GreaterThan(c.rcvAdv) && c.rcvAdv.Size(c.freeRight()) >= c.swsThreshold() {
+		c.ackPending = true
+	}
+}
