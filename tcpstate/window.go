@@ -31,7 +31,7 @@ func (c *Conn) windowField() uint16 {
 	right = seqnum.Max(right, c.rcvAdv)
 	wnd := uint32(c.rcvNxt.Size(right))
 	field := min(wnd>>c.rcvShift, 65535)
-	if c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)).LessThan(c.rcvAdv) {
+	if c.rcvNxt.Add(seqnum.Size(field << c.rcvShift)).LessThan(c.rcvAdv) {
 		field = min((wnd+1<<c.rcvShift-1)>>c.rcvShift, 65535)
 	}
 	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
