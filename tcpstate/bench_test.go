@@ -13,8 +13,14 @@ import (
 func benchPair(b *testing.B) (client, server *tcpstate.Conn, now time.Time) {
 	now = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	cfg := tcpstate.DefaultConfig()
-	client, _ = tcpstate.NewConn(cfg)
-	server, _ = tcpstate.NewConn(cfg)
+	cfg.Secret = [16]byte{1} // RFC 6528 needs a key; any fixed one will do here
+	var err error
+	if client, err = tcpstate.NewConn(cfg); err != nil {
+		b.Fatal(err)
+	}
+	if server, err = tcpstate.NewConn(cfg); err != nil {
+		b.Fatal(err)
+	}
 	ca := netip.MustParseAddrPort("198.18.0.1:49152")
 	sa := netip.MustParseAddrPort("198.18.0.2:80")
 	if err := server.Listen(now, sa); err != nil {

@@ -59,7 +59,9 @@ type Config struct {
 	ISN ISNFunc
 	// Secret keys the RFC 6528 ISN function and the per-connection
 	// timestamp offset (RFC 7323 §5.4). Drivers fill it from their own
-	// source of randomness; tcpstate never draws random numbers itself.
+	// source of randomness (crypto/rand on a real network, the seeded
+	// generator in a simulation); tcpstate never draws random numbers
+	// itself. It must not be all zeros when ISN is nil.
 	Secret [16]byte
 
 	// Trace, when set, is called synchronously for every segment in and
@@ -107,8 +109,9 @@ func (c *Config) check() error {
 	case c.MTU < 68 || c.MTU > 65535:
 		// RFC 791: every IPv4 module must handle 68-byte datagrams.
 		return &ConfigError{"MTU", "must be between 68 and 65535"}
-	case c.SendBuffer <= 0:
-		return &ConfigError{"SendBuffer", "must be positive"}
+	case c.SendBuffer <= 0 || c.SendBuffer > 1<<30:
+		// Sequence comparisons hold only within 2^31 (RFC 9293 §3.4).
+		return &ConfigError{"SendBuffer", "must be between 1 and 2^30"}
 	case c.RecvBuffer <= 0 || c.RecvBuffer > 65535<<MaxWindowShift:
 		return &ConfigError{"RecvBuffer", "must be between 1 and 2^30"}
 	case !c.WindowScale && c.RecvBuffer > 65535:
@@ -121,6 +124,10 @@ func (c *Config) check() error {
 		return &ConfigError{"RTO", "need 0 < MinRTO <= MaxRTO and InitialRTO > 0"}
 	case c.SynRetries < 0 || c.DataRetries < 0:
 		return &ConfigError{"Retries", "must not be negative"}
+	case c.ISN == nil && c.Secret == [16]byte{}:
+		// RFC 6528 §3: F is keyed by "a secret key"; with a key everyone
+		// knows, anyone can predict the ISNs.
+		return &ConfigError{"Secret", "the RFC 6528 ISN function needs a secret key (or set ISN)"}
 	}
 	return nil
 }

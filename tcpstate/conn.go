@@ -31,6 +31,8 @@ type Conn struct {
 	maxSndWnd uint32 // RFC 5961 §5.2 MAX.SND.WND
 	rtxNxt    seqnum.Value
 	inRtx     bool
+	rtxBudget int  // segments that may be resent before the next ACK
+	synAcked  bool // our SYN has been acknowledged (SND.UNA moved past ISS)
 
 	// Receive sequence variables. rcvAdv is the right edge of the window
 	// last advertised, RCV.NXT+RCV.WND; it never moves left.
@@ -74,6 +76,12 @@ type Conn struct {
 	rto         rtoEstimator
 	retransmits int
 	synRetried  bool // RFC 6298 §5.7
+
+	// Persist timer: zero-window probes and the sender's SWS override.
+	persistShift int  // SWS waits since the last send: the persist backoff
+	probesOut    int  // zero-window probes not answered by any ACK
+	probePending bool // the persist timer fired on a zero window: send a probe
+	override     bool // the SWS override timeout fired: send what fits
 
 	events  Event
 	scratch []byte

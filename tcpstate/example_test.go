@@ -52,6 +52,6 @@ func Example() {
 	// 80 > 49152: Flags [S.], seq 5000, ack 1001, win 65535, options [mss 1460], length 0 accepted ESTABLISHED
 	// 49152 > 80: Flags [P.], seq 1001:1006, ack 5001, win 65535, length 5   accepted ESTABLISHED
 	// 49152 > 80: Flags [F.], seq 1006, ack 5001, win 65535, length 0        accepted CLOSE-WAIT
-	// 80 > 49152: Flags [.], seq 5001, ack 1007, win 65529, length 0         accepted FIN-WAIT-2
+	// 80 > 49152: Flags [.], ack 1007, win 65529, length 0                   accepted FIN-WAIT-2
 	// FIN-WAIT-2 CLOSE-WAIT
 }

@@ -13,16 +13,17 @@ import (
 func (c *Conn) HandleSegment(now time.Time, seg Segment) Verdict {
 	from := c.state
 	c.deferring = c.cfg.Trace != nil
+	in := seg // the handlers may trim their copy; the trace shows seg as it came
 	var v Verdict
 	switch c.state {
 	case Closed:
-		v = c.inClosed(&seg)
+		v = c.inClosed(&in)
 	case Listen:
-		v = c.inListen(now, &seg)
+		v = c.inListen(now, &in)
 	case SynSent:
-		v = c.inSynSent(now, &seg)
+		v = c.inSynSent(now, &in)
 	default:
-		v = c.inSynchronized(now, &seg)
+		v = c.inSynchronized(now, &in)
 	}
 	if c.deferring {
 		c.deferring = false
@@ -130,9 +131,7 @@ func (c *Conn) initReceive(seg *Segment) {
 	c.lastAckSent = c.rcvNxt
 	// RFC 7323 §2.2: "The window field in a segment where the SYN bit is
 	// set (i.e., a <SYN> or <SYN,ACK>) MUST NOT be scaled."
-	c.sndWnd = uint32(seg.Window)
-	c.maxSndWnd = c.sndWnd
-	c.sndWL1, c.sndWL2 = seg.Seq, seg.Ack
+	c.takeWindow(seg, uint32(seg.Window))
 	c.negotiate(&seg.Options)
 }
 
@@ -226,8 +225,12 @@ func (c *Conn) inSynSent(now time.Time, seg *Segment) Verdict {
 // a SYN segment and the TCP implementation is using an RTO less than 3
 // seconds, the RTO MUST be re-initialized to 3 seconds when data
 // transmission begins."
+//
+// "Using an RTO less than 3 seconds" refers to the initial RTO (RFC 6298
+// lowered it from 3 s to 1 s); the RTO backed off during the handshake is
+// replaced by 3 s too.
 func (c *Conn) rfc6298SynRule() {
-	if c.synRetried && !c.rto.measured && c.rto.rto < 3*time.Second {
+	if c.synRetried && !c.rto.measured && c.cfg.InitialRTO < 3*time.Second {
 		c.rto.rto = 3 * time.Second
 	}
 }

@@ -15,30 +15,31 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 		return Dropped
 	}
 
-	// Simultaneous open (RFC 9293 §3.5 Figure 7, line 6): in SYN-RECEIVED
-	// reached from SYN-SENT, the peer's SYN-ACK starts one before RCV.NXT
-	// and would fail the acceptability test, a case RFC 9293 Appendix A.2
-	// leaves to implementations. Like Linux, accept it when it acknowledges
-	// exactly our SYN, and process it without its SYN.
-	if c.state == SynReceived && !c.passive && seg.Flags&(SYN|ACK|RST) == SYN|ACK &&
-		seg.Seq.Add(1) == c.rcvNxt && seg.Ack == c.sndNxt && len(seg.Payload) == 0 {
-		seg.Flags &^= SYN
-		seg.Seq = c.rcvNxt
+	if c.isSimultaneousSynAck(seg) {
+		return c.simultaneousSynAck(now, seg)
 	}
 
 	// First, check the sequence number.
-	if !c.acceptable(seg) {
+	ok, controlOnly := c.acceptable(seg)
+	if !ok {
 		// "If an incoming segment is not acceptable, an acknowledgment
 		// should be sent in reply (unless the RST bit is set, if so drop
 		// the segment and return)."
-		if seg.Flags&RST != 0 {
+		switch {
+		case seg.Flags&RST != 0:
 			return DroppedRST
-		}
-		if c.state == TimeWait && seg.Flags&FIN != 0 && seg.End() == c.rcvNxt {
+		case c.state == TimeWait && seg.Flags&FIN != 0 && seg.End() == c.rcvNxt:
 			// §3.10.7.4 eighth check, TIME-WAIT: "Remain in the TIME-WAIT
 			// state. Restart the 2 MSL time-wait timeout." The retransmitted
 			// FIN lies just below RCV.NXT, so it is only seen here.
 			c.setTimer(TimerTimeWait, now.Add(2*c.cfg.MSL))
+		case c.state == SynReceived && seg.Flags&(SYN|ACK) == SYN && seg.Seq == c.irs:
+			// The peer sent its SYN again: our SYN-ACK was lost. The
+			// acknowledgment it needs is the SYN-ACK itself, since a peer
+			// in SYN-SENT drops a bare ACK (§3.10.7.3, fifth step). Linux
+			// answers the same way.
+			c.retransmitFrom(c.iss)
+			return DroppedUnacceptable
 		}
 		c.ackPending = true
 		return DroppedUnacceptable
@@ -74,6 +75,18 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 		// "if the ACK bit is off, drop the segment and return"
 		return DroppedNoACK
 	}
+	// RFC 5961 §5.2, adopted by RFC 9293 before the per-state processing:
+	// "the ACK value is acceptable only if it is in the range of ((SND.UNA
+	// - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All incoming segments whose
+	// ACK value doesn't satisfy the above condition MUST be discarded and
+	// an ACK sent back." This includes "If the ACK acks something not yet
+	// sent (SEG.ACK > SND.NXT), then send an ACK, drop the segment, and
+	// return."
+	if !seg.Ack.InRange(c.sndUna.Sub(seqnum.Size(c.maxSndWnd)), c.sndNxt.Add(1)) {
+		c.ackPending = true
+		return DroppedUnacceptableACK
+	}
+	c.probesOut = 0 // the peer answers: keep probing as long as it does (RFC 1122 §4.2.2.17)
 	if c.state == SynReceived {
 		// "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state
 		// and continue processing with the variables below set to:
@@ -84,24 +97,8 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 			c.resetAt(seg)
 			return AnsweredRST
 		}
-		c.sndWnd = uint32(seg.Window) << c.sndShift
-		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
-		c.sndWL1, c.sndWL2 = seg.Seq, seg.Ack
-		c.setState(now, Established, "RFC 9293 §3.10.7.4: ACK of our SYN in SYN-RECEIVED")
-		c.rfc6298SynRule()
-		if c.finQueued {
-			c.setState(now, FinWait1, "RFC 9293 §3.10.4: CLOSE queued in SYN-RECEIVED, FIN queued")
-		}
-	}
-	// RFC 5961 §5.2: "The ACK value is considered acceptable only if it is
-	// in the range of ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All
-	// incoming segments whose ACK value doesn't satisfy the above condition
-	// MUST be discarded and an ACK sent back." This includes RFC 9293's
-	// "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send
-	// an ACK, drop the segment, and return."
-	if !seg.Ack.InRange(c.sndUna.Sub(seqnum.Size(c.maxSndWnd)), c.sndNxt.Add(1)) {
-		c.ackPending = true
-		return DroppedUnacceptableACK
+		c.takeWindow(seg, uint32(seg.Window)<<c.sndShift)
+		c.enterEstablished(now, "RFC 9293 §3.10.7.4: ACK of our SYN in SYN-RECEIVED")
 	}
 	c.ackSent(now, seg.Ack)
 	c.updateSendWindow(seg)
@@ -134,6 +131,14 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 	// data is delivered in line as ordinary data (RFC 6093 §5 recommends
 	// that new applications not use it).
 
+	if controlOnly {
+		// The window is zero: the ACK and control bits were honoured, the
+		// text and FIN cannot be taken (§3.10.7.4: "special allowance
+		// should be made to accept valid ACKs, URGs, and RSTs").
+		c.ackPending = true
+		return DataOutsideWindow
+	}
+
 	// Seventh and eighth: segment text, then the FIN bit.
 	return c.processText(now, seg)
 }
@@ -149,25 +154,75 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 //
 // "If the RCV.WND is zero, no segments will be acceptable, but special
 // allowance should be made to accept valid ACKs, URGs, and RSTs": a
-// zero-length segment at RCV.NXT passes the first row.
-func (c *Conn) acceptable(seg *Segment) bool {
+// segment with text starting exactly at RCV.NXT into a zero window is let
+// through with controlOnly set, so its ACK and control bits count while
+// its text and FIN are left out.
+func (c *Conn) acceptable(seg *Segment) (ok, controlOnly bool) {
 	wnd := c.rcvNxt.Size(c.rcvAdv)
 	n := seg.Len()
 	switch {
 	case n == 0 && wnd == 0:
-		return seg.Seq == c.rcvNxt
+		return seg.Seq == c.rcvNxt, false
 	case n == 0:
-		return seg.Seq.InWindow(c.rcvNxt, wnd)
+		return seg.Seq.InWindow(c.rcvNxt, wnd), false
 	case wnd == 0:
-		return false
+		return seg.Seq == c.rcvNxt, true
 	}
-	return seg.Seq.InWindow(c.rcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(c.rcvNxt, wnd)
+	return seg.Seq.InWindow(c.rcvNxt, wnd) || seg.Seq.Add(n-1).InWindow(c.rcvNxt, wnd), false
+}
+
+// isSimultaneousSynAck recognizes the peer's SYN-ACK in a simultaneous
+// open (RFC 9293 §3.5 Figure 7, line 6): in SYN-RECEIVED reached from
+// SYN-SENT it starts one before RCV.NXT, so the acceptability test would
+// refuse it, a case RFC 9293 Appendix A.2 leaves to implementations. Like
+// Linux, take it when it acknowledges exactly our SYN.
+func (c *Conn) isSimultaneousSynAck(seg *Segment) bool {
+	return c.state == SynReceived && !c.passive &&
+		seg.Flags&(SYN|ACK|RST|FIN) == SYN|ACK && len(seg.Payload) == 0 &&
+		seg.Seq.Add(1) == c.rcvNxt && seg.Ack == c.sndNxt
+}
+
+// simultaneousSynAck processes that SYN-ACK as the ACK of our SYN. Its
+// window is not scaled: "The window field in a segment where the SYN bit
+// is set ... MUST NOT be scaled" (RFC 7323 §2.2).
+func (c *Conn) simultaneousSynAck(now time.Time, seg *Segment) Verdict {
+	c.updateTSRecent(seg)
+	c.takeWindow(seg, uint32(seg.Window))
+	c.enterEstablished(now, "RFC 9293 §3.5 Figure 7: SYN-ACK of a simultaneous open acknowledges our SYN")
+	c.ackSent(now, seg.Ack)
+	return Accepted
+}
+
+// enterEstablished moves from SYN-RECEIVED to ESTABLISHED, then on to
+// FIN-WAIT-1 if the application closed meanwhile (RFC 9293 §3.10.4: the
+// CLOSE is "queued for processing after entering ESTABLISHED state").
+func (c *Conn) enterEstablished(now time.Time, rule string) {
+	c.setState(now, Established, rule)
+	c.rfc6298SynRule()
+	if c.finQueued {
+		c.setState(now, FinWait1, "RFC 9293 §3.10.4: CLOSE queued in SYN-RECEIVED, FIN queued")
+	}
+}
+
+// takeWindow sets SND.WND <- SEG.WND (wnd, already scaled as it must be),
+// SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK, and tracks MAX.SND.WND.
+func (c *Conn) takeWindow(seg *Segment, wnd uint32) {
+	c.sndWnd = wnd
+	c.maxSndWnd = max(c.maxSndWnd, wnd)
+	c.sndWL1, c.sndWL2 = seg.Seq, seg.Ack
 }
 
 // inRST handles an acceptable RST (RFC 5961 §3.2): exactly at RCV.NXT it
 // resets the connection, anywhere else in the window it earns a challenge
 // ACK.
 func (c *Conn) inRST(now time.Time, seg *Segment) Verdict {
+	// "If the RST bit is set and the sequence number is outside the current
+	// receive window, silently drop the segment." The acceptability test
+	// let through a RST whose text reaches into the window; its sequence
+	// number itself must be inside.
+	if wnd := c.rcvNxt.Size(c.rcvAdv); seg.Seq != c.rcvNxt && !seg.Seq.InWindow(c.rcvNxt, wnd) {
+		return DroppedRST
+	}
 	if seg.Seq != c.rcvNxt {
 		// "If the RST bit is set and the sequence number does not exactly
 		// match the next expected sequence value, yet is within the
@@ -230,8 +285,12 @@ func (c *Conn) ackSent(now time.Time, ack seqnum.Value) {
 		c.events |= EventWritable
 	}
 	c.sndUna = ack
-	if c.inRtx && c.rtxNxt.LessThan(ack) {
-		c.rtxNxt = ack
+	c.synAcked = true // the SYN is the first sequence number: anything acknowledged covers it
+	if c.inRtx {
+		// RFC 5681 §3.1 slow start after a timeout: each ACK of new data
+		// lets the acknowledged segment's place and one more go.
+		c.rtxNxt = seqnum.Max(c.rtxNxt, ack)
+		c.rtxBudget += 2
 	}
 	c.retransmits = 0
 	c.rto.onAck(now, ack, c.cfg.MinRTO, c.cfg.MaxRTO)
@@ -255,9 +314,14 @@ func (c *Conn) updateSendWindow(seg *Segment) {
 		return
 	}
 	if c.sndWL1.LessThan(seg.Seq) || (c.sndWL1 == seg.Seq && c.sndWL2.LessThanEq(seg.Ack)) {
-		c.sndWnd = uint32(seg.Window) << c.sndShift
-		c.maxSndWnd = max(c.maxSndWnd, c.sndWnd)
-		c.sndWL1, c.sndWL2 = seg.Seq, seg.Ack
+		closed := c.sndWnd == 0
+		c.takeWindow(seg, uint32(seg.Window)<<c.sndShift)
+		if closed && c.sndWnd > 0 && c.sndUna != c.sndNxt {
+			// The window reopened with a probe octet unacknowledged: send
+			// it again, now inside the window, rather than wait for its
+			// retransmission timer.
+			c.retransmitFrom(c.sndUna)
+		}
 	}
 }
 

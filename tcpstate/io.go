@@ -47,10 +47,10 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	switch {
+	case c.state == Closed && c.err != nil:
+		return 0, c.err // "reset" responses take precedence (RFC 9293 §3.10.7.4)
 	case c.finRcvd:
 		return 0, io.EOF
-	case c.state == Closed && c.err != nil:
-		return 0, c.err
 	case c.state == Closed, c.state == Listen:
 		return 0, ErrNotConnected
 	}

@@ -101,6 +101,9 @@ func (c *Conn) Close(now time.Time) error {
 		// "Delete the TCB, enter CLOSED state, and return."
 		c.setState(now, Closed, "RFC 9293 §3.10.4: CLOSE before synchronization")
 	case SynReceived:
+		if c.finQueued {
+			return ErrClosing
+		}
 		c.finQueued = true
 		if c.sndBuf.Len() == 0 {
 			// "If no SENDs have been issued and there is no pending data

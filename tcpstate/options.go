@@ -138,8 +138,9 @@ func (o *Options) appendText(b []byte) []byte {
 			n := min(o.NumSACK, MaxSACKBlocks)
 			b = append(b, "sack "...)
 			b = strconv.AppendUint(b, uint64(n), 10)
+			b = append(b, ' ')
 			for _, s := range o.SACKBlocks[:n] {
-				b = append(b, " {"...)
+				b = append(b, '{')
 				b = strconv.AppendUint(b, uint64(s.Left), 10)
 				b = append(b, ':')
 				b = strconv.AppendUint(b, uint64(s.Right), 10)

@@ -18,11 +18,15 @@ func (c *Conn) Poll(now time.Time) (Segment, bool) {
 	}
 	if c.rstPending {
 		// RFC 9293 §3.10.5 ABORT: "a reset segment should be sent:
-		// <SEQ=SND.NXT><CTL=RST>". RFC 7323 §3.2: TSopt "SHOULD be sent in
-		// an <RST> segment".
+		// <SEQ=SND.NXT><CTL=RST>". RFC 7323 §5.2: "If an <RST> is being
+		// generated because of a user abort, and Snd.TS.OK is set, then a
+		// Timestamps option SHOULD be included"; §3.2: without the ACK
+		// bit, "the sender of that segment SHOULD set the TSecr field to
+		// zero".
 		c.rstPending = false
 		seg := Segment{Src: c.local, Dst: c.remote, Seq: c.sndNxt, Flags: RST}
 		c.addTimestamps(now, &seg)
+		seg.Options.TSEcr = 0
 		return c.sent(now, seg), true
 	}
 	switch c.state {
@@ -32,6 +36,7 @@ func (c *Conn) Poll(now time.Time) (Segment, bool) {
 	if seg, ok := c.transmit(now); ok {
 		return c.sent(now, seg), true
 	}
+	c.armPersist(now)
 	if c.ackPending && c.state != SynSent {
 		// RFC 9293 §3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
 		seg := c.header(now, c.sndNxt)
@@ -64,17 +69,20 @@ func (c *Conn) header(now time.Time, seq seqnum.Value) Segment {
 
 // transmit builds the next SYN, data or FIN segment, a retransmission
 // first (from rtxNxt after a timeout), then new data, within the peer's
-// window.
+// window, or one octet beyond it as a zero-window probe.
 func (c *Conn) transmit(now time.Time) (Segment, bool) {
 	next, rtx := c.sndNxt, false
 	if c.inRtx {
 		if c.rtxNxt.LessThan(c.sndNxt) {
+			if c.rtxBudget <= 0 {
+				return Segment{}, false // wait for an ACK before resending more
+			}
 			next, rtx = c.rtxNxt, true
 		} else {
 			c.inRtx = false
 		}
 	}
-	if next == c.iss && c.sndUna == c.iss {
+	if !c.synAcked && next == c.iss {
 		seg := c.synSegment(now)
 		c.advance(now, next.Add(1), rtx)
 		return seg, true
@@ -86,15 +94,30 @@ func (c *Conn) transmit(now time.Time) (Segment, bool) {
 	}
 	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
 	wndEnd := c.sndUna.Add(seqnum.Size(c.sndWnd))
+	// A zero-window probe: "The sending TCP peer must regularly transmit
+	// at least one octet of new data (if available), or retransmit to the
+	// receiving TCP peer even if the send window is zero" (RFC 9293
+	// §3.8.6.1). The first is sent when the persist timer fires, later ones
+	// are retransmissions of it.
+	probe := c.probePending || (rtx && c.sndWnd == 0)
 	n := 0
 	if next.LessThan(dataEnd) && next.LessThan(wndEnd) {
 		n = min(int(next.Size(dataEnd)), int(next.Size(wndEnd)), int(c.sndMSS()))
+	} else if probe && next.LessThan(dataEnd) {
+		n = 1
+	}
+	if n > 0 && !rtx && !probe && !c.swsAllows(n, next.Size(dataEnd)) {
+		n = 0
 	}
 	end := next.Add(seqnum.Size(n))
 	// The FIN follows the last byte, in sequence space and in the window.
-	fin := c.finQueued && end == dataEnd && end.LessThan(wndEnd) && (c.finSent == rtx)
+	fin := c.finQueued && end == dataEnd && (end.LessThan(wndEnd) || probe) && (c.finSent == rtx)
 	if n == 0 && !fin {
 		return Segment{}, false
+	}
+	c.probePending = false
+	if rtx {
+		c.rtxBudget--
 	}
 	seg := c.header(now, next)
 	if n > 0 {
@@ -121,6 +144,8 @@ func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
 	} else {
 		c.sndNxt = end
 		c.rto.startTiming(now, end)
+		c.override, c.persistShift = false, 0
+		c.stopTimer(TimerPersist)
 	}
 	if c.timers[TimerRetransmit].IsZero() {
 		c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
@@ -167,9 +192,10 @@ func (c *Conn) tsVal(now time.Time) uint32 {
 	return c.tsOffset + uint32(now.Sub(c.tsEpoch)/c.cfg.TSClock)
 }
 
-// retransmitFrom makes the next transmissions resend from seq.
+// retransmitFrom makes the next transmissions resend from seq, one segment
+// now and more as ACKs come back.
 func (c *Conn) retransmitFrom(seq seqnum.Value) {
-	c.inRtx, c.rtxNxt = true, seq
+	c.inRtx, c.rtxNxt, c.rtxBudget = true, seq, 1
 	c.rto.timing = false // Karn: a retransmitted segment gives no sample
 }
 
@@ -179,20 +205,32 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 	if c.sndUna == c.sndNxt {
 		return // nothing outstanding
 	}
-	limit := c.cfg.DataRetries
-	if c.sndUna == c.iss {
-		limit = c.cfg.SynRetries
+	if c.synAcked && c.sndWnd == 0 {
+		// The outstanding octet is a zero-window probe: its timeouts count
+		// as probes, which any ACK from the peer forgives.
+		if c.probesOut >= c.cfg.DataRetries {
+			c.fail(now, ErrTimedOut, "RFC 1122 §4.2.2.17: zero-window probes unanswered, connection timed out")
+			return
+		}
+		c.probesOut++
+	} else {
+		limit := c.cfg.DataRetries
+		if !c.synAcked {
+			limit = c.cfg.SynRetries
+		}
+		if c.retransmits >= limit {
+			c.fail(now, ErrTimedOut, "RFC 1122 §4.2.3.5: retransmissions exhausted (R2), connection timed out")
+			return
+		}
+		c.retransmits++
 	}
-	if c.retransmits >= limit {
-		c.fail(now, ErrTimedOut, "RFC 1122 §4.2.3.5: retransmissions exhausted (R2), connection timed out")
-		return
-	}
-	c.retransmits++
-	if c.sndUna == c.iss {
+	if !c.synAcked {
 		c.synRetried = true
 	}
-	// (5.4) retransmit the earliest unacknowledged segment; (5.5) back off;
-	// (5.6) restart the timer.
+	// (5.4) "Retransmit the earliest segment that has not been
+	// acknowledged"; (5.5) back off; (5.6) restart the timer. More is
+	// resent as ACKs return (RFC 5681 §3.1: after a timeout the window is
+	// one segment, then slow start).
 	c.retransmitFrom(c.sndUna)
 	c.rto.backoff(c.cfg.MaxRTO)
 	c.setTimer(TimerRetransmit, now.Add(c.rto.rto))

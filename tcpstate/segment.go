@@ -45,8 +45,9 @@ func (s *Segment) End() seqnum.Value { return s.Seq.Add(s.Len()) }
 //
 //	49152 > 80: Flags [S.], seq 100, ack 4294967001, win 65535, options [mss 1460], length 0
 //
-// A segment with data shows its range, "seq 1:6". The ack field appears only
-// when the ACK bit is set, the options only when there are some.
+// A segment with data shows its range, "seq 1:6"; a bare ACK shows no
+// sequence number, as in tcpdump. The ack field appears only when the ACK
+// bit is set, the options only when there are some.
 func (s Segment) String() string {
 	return string(s.AppendText(make([]byte, 0, 128)))
 }
@@ -58,11 +59,16 @@ func (s *Segment) AppendText(b []byte) []byte {
 	b = strconv.AppendUint(b, uint64(s.Dst.Port()), 10)
 	b = append(b, ": Flags ["...)
 	b = append(b, s.Flags.String()...)
-	b = append(b, "], seq "...)
-	b = strconv.AppendUint(b, uint64(s.Seq), 10)
-	if len(s.Payload) > 0 {
-		b = append(b, ':')
-		b = strconv.AppendUint(b, uint64(s.Seq.Add(seqnum.Size(len(s.Payload)))), 10)
+	b = append(b, ']')
+	// tcpdump shows the sequence number only when the segment occupies
+	// sequence space or resets.
+	if len(s.Payload) > 0 || s.Flags&(SYN|FIN|RST) != 0 {
+		b = append(b, ", seq "...)
+		b = strconv.AppendUint(b, uint64(s.Seq), 10)
+		if len(s.Payload) > 0 {
+			b = append(b, ':')
+			b = strconv.AppendUint(b, uint64(s.Seq.Add(seqnum.Size(len(s.Payload)))), 10)
+		}
 	}
 	if s.Flags&ACK != 0 {
 		b = append(b, ", ack "...)

@@ -14,20 +14,23 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 		dataSeq = dataSeq.Add(1) // the SYN occupies the first number
 	}
 	payload := seg.Payload
+	if dataSeq.GreaterThan(c.rcvNxt) && (len(payload) > 0 || seg.Flags&FIN != 0) {
+		switch c.state {
+		case Established, FinWait1, FinWait2:
+			// A gap before this segment: its data (or FIN) is not held
+			// (that comes with the reassembly queue); a duplicate ACK tells
+			// the sender what is missing (RFC 5681 §4.2: "A TCP receiver
+			// SHOULD send an immediate duplicate ACK when an out-of-order
+			// segment arrives").
+			c.ackPending = true
+			return OutOfOrder
+		}
+	}
 	if len(payload) > 0 {
 		switch c.state {
 		case Established, FinWait1, FinWait2:
 			// "Once in the ESTABLISHED state, it is possible to deliver
 			// segment text to user RECEIVE buffers."
-			if dataSeq.GreaterThan(c.rcvNxt) {
-				// A gap before this segment: the data is not held (that
-				// comes with the reassembly queue); a duplicate ACK tells
-				// the sender what is missing (RFC 5681 §4.2: "A TCP
-				// receiver SHOULD send an immediate duplicate ACK when an
-				// out-of-order segment arrives").
-				c.ackPending = true
-				return OutOfOrder
-			}
 			// Drop what was already received, keep what fits the window.
 			skip := min(int(dataSeq.Size(c.rcvNxt)), len(payload))
 			fresh := payload[skip:]

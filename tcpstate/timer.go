@@ -10,6 +10,9 @@ const (
 	// TimerRetransmit is the RFC 6298 retransmission timer; it also
 	// retransmits SYN and SYN-ACK.
 	TimerRetransmit Timer = iota
+	// TimerPersist probes a zero window (RFC 9293 §3.8.6.1) and ends the
+	// sender's silly window syndrome wait (§3.8.6.2.1 override timeout).
+	TimerPersist
 	// TimerTimeWait ends TIME-WAIT after 2×MSL (RFC 9293 §3.10.8).
 	TimerTimeWait
 	numTimers
@@ -17,6 +20,7 @@ const (
 
 var timerNames = [...]string{
 	TimerRetransmit: "retransmit",
+	TimerPersist:    "persist",
 	TimerTimeWait:   "time-wait",
 }
 
@@ -53,6 +57,8 @@ func (c *Conn) HandleTimeout(now time.Time) {
 		switch t {
 		case TimerRetransmit:
 			c.onRetransmitTimeout(now)
+		case TimerPersist:
+			c.onPersistTimeout(now)
 		case TimerTimeWait:
 			// RFC 9293 §3.10.8: "If the time-wait timeout expires on a
 			// connection, delete the TCB, enter the CLOSED state, and return."

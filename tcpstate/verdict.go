@@ -41,6 +41,11 @@ const (
 	// ReturnedToListen: a RST or SYN took a passively opened connection in
 	// SYN-RECEIVED back to LISTEN (RFC 9293 §3.10.7.4).
 	ReturnedToListen
+	// DataOutsideWindow: the receive window is zero; the segment's ACK and
+	// control bits were processed, its text and FIN discarded, and an ACK
+	// sent (RFC 9293 §3.10.7.4: "special allowance should be made to
+	// accept valid ACKs, URGs, and RSTs").
+	DataOutsideWindow
 )
 
 var verdictNames = [...]string{
@@ -55,6 +60,7 @@ var verdictNames = [...]string{
 	AnsweredRST:            "answered-rst",
 	Dropped:                "dropped",
 	ReturnedToListen:       "returned-to-listen",
+	DataOutsideWindow:      "data-outside-window",
 }
 
 // String returns the verdict's stable name, e.g. "challenge-ack".

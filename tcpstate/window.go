@@ -20,7 +20,7 @@ func (c *Conn) freeRight() seqnum.Value {
 //
 // RFC 9293 §3.8.6.2.2 (receiver's silly window syndrome avoidance): the
 // right edge moves only when it can move by at least min(RecvBuffer/2,
-// MSS); and the window is never shrunk: RCV.NXT+RCV.WND never moves left.
+// Eff.snd.MSS); and the window is never shrunk: RCV.NXT+RCV.WND never moves left.
 // RFC 7323 §2.3: the field is the window shifted right by Rcv.Wind.Shift;
 // where that rounds the edge below what was already offered, round up.
 func (c *Conn) windowField() uint16 {
@@ -38,8 +38,10 @@ func (c *Conn) windowField() uint16 {
 	return uint16(field)
 }
 
+// swsThreshold is min(Fr*RCV.BUFF, Eff.snd.MSS) with Fr = 1/2: "the
+// receiver must use its own Eff.snd.MSS" (RFC 9293 §3.8.6.2.2).
 func (c *Conn) swsThreshold() seqnum.Size {
-	return seqnum.Size(min(c.cfg.RecvBuffer/2, int(c.rcvMSS)))
+	return seqnum.Size(min(c.cfg.RecvBuffer/2, int(c.sndMSS())))
 }
 
 // maybeWindowUpdate asks for an ACK after the application read, when the

@@ -97,7 +97,10 @@ type Scenario struct {
 func RunAll(t *testing.T, scenarios []Scenario) {
 	t.Helper()
 	for _, sc := range scenarios {
-		t.Run(sc.Name, func(t *testing.T) { Run(t, sc.Steps...) })
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Helper()
+			Run(t, sc.Steps...)
+		})
 	}
 }
 

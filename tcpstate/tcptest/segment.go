@@ -32,6 +32,7 @@ type Seg struct {
 	checkWin  bool
 	checkData bool
 	checkOpts bool
+	anyTSVal  bool // TSEcho: TSval is not compared
 }
 
 // Peer describes a segment from the remote peer.
@@ -75,6 +76,16 @@ func (s Seg) TS(val, ecr uint32) Seg {
 	return s
 }
 
+// TSEcho adds the timestamps option with TSecr ecr and, for Expect,
+// leaves TSval unchecked: the connection's timestamp clock starts at a
+// per-connection offset (RFC 7323 §5.4) that scenarios do not know.
+// Failures show the unchecked TSval as "*".
+func (s Seg) TSEcho(ecr uint32) Seg {
+	s = s.TS(0, ecr)
+	s.anyTSVal = true
+	return s
+}
+
 // NoOptions makes Expect check that the segment carries no option.
 func (s Seg) NoOptions() Seg { s.seg.Options, s.checkOpts = tcpstate.Options{}, true; return s }
 
@@ -104,7 +115,11 @@ func describe(seg *tcpstate.Segment, fromPeer bool) string {
 // String formats the expectation like describe, leaving out the window
 // and options when they are not checked.
 func (s Seg) String() string {
-	return format(&s.seg, s.fromPeer, s.checkWin || s.fromPeer, s.checkOpts || s.fromPeer)
+	str := format(&s.seg, s.fromPeer, s.checkWin || s.fromPeer, s.checkOpts || s.fromPeer)
+	if s.anyTSVal {
+		str = strings.Replace(str, "TS val 0 ", "TS val * ", 1)
+	}
+	return str
 }
 
 func format(seg *tcpstate.Segment, fromPeer, win, opts bool) string {
@@ -127,11 +142,15 @@ func format(seg *tcpstate.Segment, fromPeer, win, opts bool) string {
 // and returns "" when it matches.
 func (s Seg) mismatch(got *tcpstate.Segment) string {
 	w := &s.seg
+	opts := w.Options
+	if s.anyTSVal && got.Options.HasTimestamps {
+		opts.TSVal = got.Options.TSVal
+	}
 	ok := got.Flags == w.Flags && got.Seq == w.Seq && len(got.Payload) == len(w.Payload) &&
 		(got.Flags&tcpstate.ACK == 0 || got.Ack == w.Ack) &&
 		(!s.checkWin || got.Window == w.Window) &&
 		(!s.checkData || string(got.Payload) == string(w.Payload)) &&
-		(!s.checkOpts || got.Options == w.Options)
+		(!s.checkOpts || got.Options == opts)
 	if ok {
 		return ""
 	}
