@@ -1,0 +1,88 @@
+package sim
+
+// eventKind says what an event does when its time comes. Events are typed
+// values rather than closures so that scheduling one allocates nothing.
+type eventKind uint8
+
+const (
+	// evDeliver: a packet reaches the far end of its link.
+	evDeliver eventKind = iota + 1
+	// evTimer: a connection's deadline, as NextTimeout said when it was
+	// scheduled. Timer events are never removed from the heap (lazy
+	// deletion): see endpoint.schedule and endpoint.due.
+	evTimer
+)
+
+// event is one entry of the world's agenda. It holds no pointers, only
+// indexes into the world's tables of endpoints and packets, so that the
+// heap moves it with a plain copy (no GC write barrier).
+type event struct {
+	at   int64  // virtual nanoseconds since Epoch
+	seq  uint64 // insertion order, the tie-breaker
+	kind eventKind
+	gen  uint32 // evTimer: the endpoint generation it was armed for
+	idx  uint32 // evTimer: World.endpoints index; evDeliver: World.packets index
+}
+
+// before orders events by time, then by insertion: events scheduled for
+// the same instant run in the order they were scheduled.
+func (e *event) before(f *event) bool {
+	if e.at != f.at {
+		return e.at < f.at
+	}
+	return e.seq < f.seq
+}
+
+// agenda is a binary min-heap of events. It is written out rather than
+// built on container/heap, whose interface boxes every pushed value.
+type agenda struct {
+	h   []event
+	seq uint64
+}
+
+func (a *agenda) Len() int { return len(a.h) }
+
+// push schedules e, stamping it with the next insertion number.
+func (a *agenda) push(e event) {
+	a.seq++
+	e.seq = a.seq
+	a.h = append(a.h, e)
+	i := len(a.h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !a.h[i].before(&a.h[p]) {
+			break
+		}
+		a.h[i], a.h[p] = a.h[p], a.h[i]
+		i = p
+	}
+}
+
+// peek returns the earliest event; the agenda must not be empty.
+func (a *agenda) peek() *event { return &a.h[0] }
+
+// pop removes and returns the earliest event; the agenda must not be empty.
+func (a *agenda) pop() event {
+	top := a.h[0]
+	n := len(a.h) - 1
+	a.h[0] = a.h[n]
+	a.h[n] = event{} // drop the pointers it held
+	a.h = a.h[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && a.h[r].before(&a.h[l]) {
+			m = r
+		}
+		if !a.h[m].before(&a.h[i]) {
+			break
+		}
+		a.h[i], a.h[m] = a.h[m], a.h[i]
+		i = m
+	}
+	return top
+}
