@@ -37,7 +37,8 @@ type endpoint struct {
 	isn     seqnum.Value
 	isnFunc tcpstate.ISNFunc
 	trace   func(tcpstate.TraceEvent)
-	next    *endpoint // free list
+	spare   *tcpstate.Conn // the previous incarnation's connection, to Reset
+	next    *endpoint      // free list
 }
 
 // newEndpoint returns an endpoint on host h with a fresh connection,
@@ -69,12 +70,21 @@ func (w *World) newEndpoint(h *Host) (*endpoint, error) {
 	if w.cfg.Trace != nil {
 		cfg.Trace = ep.trace
 	}
-	c, err := tcpstate.NewConn(cfg)
-	if err != nil {
+	// A recycled endpoint resets its connection, keeping its buffers: a
+	// steady stream of connections then allocates nothing.
+	if ep.spare == nil {
+		c, err := tcpstate.NewConn(cfg)
+		if err != nil {
+			ep.release()
+			return nil, err
+		}
+		ep.tcp = c
+	} else if err := ep.spare.Reset(cfg); err != nil {
 		ep.release()
 		return nil, err
+	} else {
+		ep.tcp, ep.spare = ep.spare, nil
 	}
-	ep.tcp = c
 	return ep, nil
 }
 
@@ -269,6 +279,9 @@ func (ep *endpoint) enter() {
 func (ep *endpoint) release() {
 	w := ep.w
 	ep.gen++
+	if ep.tcp != nil {
+		ep.spare = ep.tcp // kept for the next connection: Reset reuses its buffers
+	}
 	ep.host, ep.tcp, ep.listener = nil, nil, nil
 	ep.handler = Handler{}
 	ep.isListener, ep.appClosed, ep.inTable = false, false, false

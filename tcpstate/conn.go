@@ -69,7 +69,7 @@ type Conn struct {
 	synPending bool // send SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED)
 	ackPending bool
 	rstPending bool // our own RST, <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5)
-	replies    [4]Segment
+	replies    [2]reply
 	nReplies   int
 
 	timers      [numTimers]time.Time
@@ -89,20 +89,39 @@ type Conn struct {
 	// While HandleSegment runs, state changes are traced after the
 	// segment that caused them.
 	deferring bool
-	deferred  [4]TraceEvent
-	nDeferred int
+	deferred  []TraceEvent
+}
+
+// reply is a reset owed to a stray segment, outside our sequence space.
+type reply struct {
+	src, dst netip.AddrPort
+	seq, ack seqnum.Value
+	flags    Flags
 }
 
 // NewConn returns a connection in the CLOSED state, or an error if cfg is
 // not valid.
 func NewConn(cfg Config) (*Conn, error) {
-	if err := cfg.check(); err != nil {
+	c := new(Conn)
+	if err := c.Reset(cfg); err != nil {
 		return nil, err
 	}
-	if cfg.ISN == nil {
-		cfg.ISN = RFC6528ISN(cfg.Secret)
+	return c, nil
+}
+
+// Reset makes c a new connection in the CLOSED state with cfg, as NewConn
+// would, forgetting everything about its previous life but keeping the
+// memory of its buffers, so that a driver can reuse connections without
+// allocating. On error c is left unchanged.
+func (c *Conn) Reset(cfg Config) error {
+	if err := cfg.check(); err != nil {
+		return err
 	}
-	return &Conn{cfg: cfg}, nil
+	snd, rcv := c.sndBuf, c.rcvBuf
+	snd.Discard(snd.Len())
+	rcv.Discard(rcv.Len())
+	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, scratch: c.scratch, deferred: c.deferred[:0]}
+	return nil
 }
 
 // State returns the connection's RFC 9293 state.
@@ -186,7 +205,9 @@ func (c *Conn) setState(now time.Time, to State, rule string) {
 		c.events |= EventClosed
 		c.ackPending, c.synPending = false, false
 	}
-	c.trace(now, TraceEvent{Kind: TraceState, From: from, To: to, Rule: rule})
+	if c.cfg.Trace != nil {
+		c.trace(now, TraceEvent{Kind: TraceState, From: from, To: to, Rule: rule})
+	}
 }
 
 // fail ends the connection with err: "flush all segment queues", signal the
@@ -205,10 +226,7 @@ func (c *Conn) trace(now time.Time, ev TraceEvent) {
 	ev.Time = now
 	ev.TCB = c.TCB()
 	if c.deferring {
-		if c.nDeferred < len(c.deferred) {
-			c.deferred[c.nDeferred] = ev
-			c.nDeferred++
-		}
+		c.deferred = append(c.deferred, ev)
 		return
 	}
 	c.cfg.Trace(ev)

@@ -28,10 +28,10 @@ func (c *Conn) HandleSegment(now time.Time, seg Segment) Verdict {
 	if c.deferring {
 		c.deferring = false
 		c.trace(now, TraceEvent{Kind: TraceSegmentIn, Segment: seg, Verdict: v, From: from, To: c.state})
-		for i := range c.nDeferred {
-			c.cfg.Trace(c.deferred[i])
+		for _, ev := range c.deferred {
+			c.cfg.Trace(ev)
 		}
-		c.nDeferred = 0
+		c.deferred = c.deferred[:0]
 	}
 	return v
 }
@@ -59,16 +59,16 @@ func ResetFor(seg *Segment) (Segment, bool) {
 // reply queues a segment that is not part of this connection's sequence
 // space (a reset answering a stray segment). If the queue is full the reply
 // is dropped, as a busy host would.
-func (c *Conn) reply(r Segment) {
+func (c *Conn) reply(r *Segment) {
 	if c.nReplies < len(c.replies) {
-		c.replies[c.nReplies] = r
+		c.replies[c.nReplies] = reply{src: r.Src, dst: r.Dst, seq: r.Seq, ack: r.Ack, flags: r.Flags}
 		c.nReplies++
 	}
 }
 
 // resetAt queues <SEQ=SEG.ACK><CTL=RST> for seg.
 func (c *Conn) resetAt(seg *Segment) {
-	c.reply(Segment{Src: seg.Dst, Dst: seg.Src, Seq: seg.Ack, Flags: RST})
+	c.reply(&Segment{Src: seg.Dst, Dst: seg.Src, Seq: seg.Ack, Flags: RST})
 }
 
 // inClosed: RFC 9293 §3.10.7.1. "all data in the incoming segment is
@@ -79,7 +79,7 @@ func (c *Conn) inClosed(seg *Segment) Verdict {
 	if !ok {
 		return DroppedRST
 	}
-	c.reply(r)
+	c.reply(&r)
 	return AnsweredRST
 }
 
@@ -154,7 +154,6 @@ func (c *Conn) negotiate(o *Options) {
 		c.sndShift = min(o.WindowScale, MaxWindowShift)
 	} else {
 		c.sndShift, c.rcvShift = 0, 0
-		c.rcvBuf.limit = c.cfg.RecvBuffer
 	}
 	// RFC 2018 §2: SACK-permitted on both SYNs.
 	c.sackOK = c.cfg.SACKPermitted && o.SACKPermitted

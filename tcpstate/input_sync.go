@@ -264,8 +264,11 @@ func (c *Conn) returnToListen(now time.Time, rule string) {
 	keep := Conn{
 		cfg: c.cfg, state: c.state, opened: true,
 		local: c.listenLocal, listenLocal: c.listenLocal,
-		deferring: c.deferring, deferred: c.deferred, nDeferred: c.nDeferred,
+		deferring: c.deferring, deferred: c.deferred,
+		sndBuf: c.sndBuf, rcvBuf: c.rcvBuf, scratch: c.scratch,
 	}
+	keep.sndBuf.Discard(keep.sndBuf.Len())
+	keep.rcvBuf.Discard(keep.rcvBuf.Len())
 	*c = keep
 	c.setState(now, Listen, rule)
 }

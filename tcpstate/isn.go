@@ -16,11 +16,16 @@ import (
 // where M is a timer that ticks every 4 microseconds (RFC 9293 §3.4.1) and
 // F is SipHash-2-4, a keyed pseudorandom function, under secret. The timer
 // counts from the Unix epoch of now, so it comes from the driver's clock.
+// It is what a connection uses when Config.ISN is nil.
 func RFC6528ISN(secret [16]byte) ISNFunc {
 	return func(now time.Time, local, remote netip.AddrPort) seqnum.Value {
-		m := uint32(now.UnixNano() / 4000)
-		return seqnum.Value(m + uint32(tupleHash(secret, 0, local, remote)))
+		return rfc6528(secret, now, local, remote)
 	}
+}
+
+func rfc6528(secret [16]byte, now time.Time, local, remote netip.AddrPort) seqnum.Value {
+	m := uint32(now.UnixNano() / 4000)
+	return seqnum.Value(m + uint32(tupleHash(secret, 0, local, remote)))
 }
 
 // tsOffset is the per-connection random offset of the timestamp clock

@@ -42,7 +42,11 @@ func usable(a netip.AddrPort) bool { return a.IsValid() && a.Port() != 0 }
 // initSend chooses the ISS and sets up the send side (RFC 9293 §3.10.1:
 // "SND.UNA to ISS"; SND.NXT becomes ISS+1 when Poll sends the SYN).
 func (c *Conn) initSend(now time.Time) {
-	c.iss = c.cfg.ISN(now, c.local, c.remote)
+	if c.cfg.ISN != nil {
+		c.iss = c.cfg.ISN(now, c.local, c.remote)
+	} else {
+		c.iss = rfc6528(c.cfg.Secret, now, c.local, c.remote)
+	}
 	c.sndUna, c.sndNxt = c.iss, c.iss
 	c.sndBufSeq = c.iss.Add(1)
 	c.sndBuf.limit = c.cfg.SendBuffer
@@ -58,9 +62,6 @@ func (c *Conn) initSend(now time.Time) {
 			c.rcvShift++
 		}
 	}
-	// The ring may hold up to one scaling unit more than RecvBuffer,
-	// because a window rounded up to the scale is never taken back.
-	c.rcvBuf.limit = c.cfg.RecvBuffer + 1<<c.rcvShift - 1
 }
 
 // announcedMSS is the MSS option value: Config.MSS, or the MTU less the IP

@@ -9,14 +9,14 @@ import (
 // Poll returns the next segment to send, and false when there is none. It
 // is the only way segments leave a connection: after every input, call it
 // until it returns false.
-func (c *Conn) Poll(now time.Time) (Segment, bool) {
-	if c.nReplies > 0 {
-		seg := c.replies[0]
+func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
+	switch {
+	case c.nReplies > 0:
+		r := c.replies[0]
 		copy(c.replies[:], c.replies[1:c.nReplies])
 		c.nReplies--
-		return c.sent(now, seg), true
-	}
-	if c.rstPending {
+		seg = Segment{Src: r.src, Dst: r.dst, Seq: r.seq, Ack: r.ack, Flags: r.flags}
+	case c.rstPending:
 		// RFC 9293 §3.10.5 ABORT: "a reset segment should be sent:
 		// <SEQ=SND.NXT><CTL=RST>". RFC 7323 §5.2: "If an <RST> is being
 		// generated because of a user abort, and Snd.TS.OK is set, then a
@@ -24,58 +24,53 @@ func (c *Conn) Poll(now time.Time) (Segment, bool) {
 		// bit, "the sender of that segment SHOULD set the TSecr field to
 		// zero".
 		c.rstPending = false
-		seg := Segment{Src: c.local, Dst: c.remote, Seq: c.sndNxt, Flags: RST}
+		seg = Segment{Src: c.local, Dst: c.remote, Seq: c.sndNxt, Flags: RST}
 		c.addTimestamps(now, &seg)
 		seg.Options.TSEcr = 0
-		return c.sent(now, seg), true
-	}
-	switch c.state {
-	case Closed, Listen:
-		return Segment{}, false
-	}
-	if seg, ok := c.transmit(now); ok {
-		return c.sent(now, seg), true
-	}
-	c.armPersist(now)
-	if c.ackPending && c.state != SynSent {
+	case c.state == Closed || c.state == Listen:
+		return seg, false
+	case c.transmit(now, &seg):
+	default:
+		c.armPersist(now)
+		if !c.ackPending || c.state == SynSent {
+			return seg, false
+		}
 		// RFC 9293 §3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-		seg := c.header(now, c.sndNxt)
-		return c.sent(now, seg), true
+		c.header(now, c.sndNxt, &seg)
 	}
-	return Segment{}, false
+	c.sent(now, &seg)
+	return seg, true
 }
 
 // sent records that seg leaves and traces it.
-func (c *Conn) sent(now time.Time, seg Segment) Segment {
+func (c *Conn) sent(now time.Time, seg *Segment) {
 	if seg.Flags&ACK != 0 {
 		c.ackPending = false
 		c.lastAckSent = seg.Ack
 	}
-	c.trace(now, TraceEvent{Kind: TraceSegmentOut, Segment: seg})
-	return seg
+	if c.cfg.Trace != nil {
+		c.trace(now, TraceEvent{Kind: TraceSegmentOut, Segment: *seg})
+	}
 }
 
-// header builds an ACK-bearing segment at seq with the current window and
-// timestamps.
-func (c *Conn) header(now time.Time, seq seqnum.Value) Segment {
-	seg := Segment{
-		Src: c.local, Dst: c.remote,
-		Seq: seq, Ack: c.rcvNxt, Flags: ACK,
-		Window: c.windowField(),
-	}
-	c.addTimestamps(now, &seg)
-	return seg
+// header fills seg as an ACK-bearing segment at seq with the current
+// window and timestamps.
+func (c *Conn) header(now time.Time, seq seqnum.Value, seg *Segment) {
+	seg.Src, seg.Dst = c.local, c.remote
+	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ACK
+	seg.Window = c.windowField()
+	c.addTimestamps(now, seg)
 }
 
 // transmit builds the next SYN, data or FIN segment, a retransmission
 // first (from rtxNxt after a timeout), then new data, within the peer's
 // window, or one octet beyond it as a zero-window probe.
-func (c *Conn) transmit(now time.Time) (Segment, bool) {
+func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	next, rtx := c.sndNxt, false
 	if c.inRtx {
 		if c.rtxNxt.LessThan(c.sndNxt) {
 			if c.rtxBudget <= 0 {
-				return Segment{}, false // wait for an ACK before resending more
+				return false // wait for an ACK before resending more
 			}
 			next, rtx = c.rtxNxt, true
 		} else {
@@ -83,14 +78,14 @@ func (c *Conn) transmit(now time.Time) (Segment, bool) {
 		}
 	}
 	if !c.synAcked && next == c.iss {
-		seg := c.synSegment(now)
+		c.synSegment(now, seg)
 		c.advance(now, next.Add(1), rtx)
-		return seg, true
+		return true
 	}
 	switch c.state {
 	case Established, CloseWait, FinWait1, Closing, LastAck:
 	default:
-		return Segment{}, false // no data before ESTABLISHED, none after our FIN is acknowledged
+		return false // no data before ESTABLISHED, none after our FIN is acknowledged
 	}
 	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
 	wndEnd := c.sndUna.Add(seqnum.Size(c.sndWnd))
@@ -100,10 +95,14 @@ func (c *Conn) transmit(now time.Time) (Segment, bool) {
 	// §3.8.6.1). The first is sent when the persist timer fires, later ones
 	// are retransmissions of it.
 	probe := c.probePending || (rtx && c.sndWnd == 0)
+	limit := dataEnd // a retransmission resends only what was sent before
+	if rtx && c.sndNxt.LessThan(limit) {
+		limit = c.sndNxt
+	}
 	n := 0
-	if next.LessThan(dataEnd) && next.LessThan(wndEnd) {
-		n = min(int(next.Size(dataEnd)), int(next.Size(wndEnd)), int(c.sndMSS()))
-	} else if probe && next.LessThan(dataEnd) {
+	if next.LessThan(limit) && next.LessThan(wndEnd) {
+		n = min(int(next.Size(limit)), int(next.Size(wndEnd)), int(c.sndMSS()))
+	} else if probe && next.LessThan(limit) {
 		n = 1
 	}
 	if n > 0 && !rtx && !probe && !c.swsAllows(n, next.Size(dataEnd)) {
@@ -113,13 +112,13 @@ func (c *Conn) transmit(now time.Time) (Segment, bool) {
 	// The FIN follows the last byte, in sequence space and in the window.
 	fin := c.finQueued && end == dataEnd && (end.LessThan(wndEnd) || probe) && (c.finSent == rtx)
 	if n == 0 && !fin {
-		return Segment{}, false
+		return false
 	}
 	c.probePending = false
 	if rtx {
 		c.rtxBudget--
 	}
-	seg := c.header(now, next)
+	c.header(now, next, seg)
 	if n > 0 {
 		seg.Payload = c.sndBuf.slice(int(c.sndBufSeq.Size(next)), n, &c.scratch)
 		if end == dataEnd {
@@ -132,7 +131,7 @@ func (c *Conn) transmit(now time.Time) (Segment, bool) {
 		end = end.Add(1)
 	}
 	c.advance(now, end, rtx)
-	return seg, true
+	return true
 }
 
 // advance moves the send pointer past a segment that ends at end, timing
@@ -155,8 +154,8 @@ func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
 // synSegment builds our SYN, or SYN-ACK once the peer's SYN is known. The
 // options follow RFC 7323 §2.2 and §3.2 and RFC 2018 §2: a SYN offers what
 // the configuration enables; a SYN-ACK only what the peer's SYN offered.
-func (c *Conn) synSegment(now time.Time) Segment {
-	seg := Segment{Src: c.local, Dst: c.remote, Seq: c.iss, Flags: SYN, Window: c.synWindow()}
+func (c *Conn) synSegment(now time.Time, seg *Segment) {
+	*seg = Segment{Src: c.local, Dst: c.remote, Seq: c.iss, Flags: SYN, Window: c.synWindow()}
 	o := &seg.Options
 	o.HasMSS, o.MSS = true, c.rcvMSS
 	peerSeen := c.state != SynSent
@@ -173,7 +172,6 @@ func (c *Conn) synSegment(now time.Time) Segment {
 			o.TSEcr = c.tsRecent
 		}
 	}
-	return seg
 }
 
 // addTimestamps puts TSopt on a segment once negotiated (RFC 7323 §3.2:

@@ -53,7 +53,9 @@ func (c *Conn) HandleTimeout(now time.Time) {
 			continue
 		}
 		c.timers[t] = time.Time{}
-		c.trace(now, TraceEvent{Kind: TraceTimer, Timer: t})
+		if c.cfg.Trace != nil {
+			c.trace(now, TraceEvent{Kind: TraceTimer, Timer: t})
+		}
 		switch t {
 		case TimerRetransmit:
 			c.onRetransmitTimeout(now)

@@ -20,20 +20,22 @@ func (c *Conn) freeRight() seqnum.Value {
 //
 // RFC 9293 §3.8.6.2.2 (receiver's silly window syndrome avoidance): the
 // right edge moves only when it can move by at least min(RecvBuffer/2,
-// Eff.snd.MSS); and the window is never shrunk: RCV.NXT+RCV.WND never moves left.
-// RFC 7323 §2.3: the field is the window shifted right by Rcv.Wind.Shift;
-// where that rounds the edge below what was already offered, round up.
+// Eff.snd.MSS). The free-space edge never moves left (data arriving in the
+// window takes exactly the space it was offered), so the window is never
+// shrunk, except in appearance by the scaling: RFC 7323 §2.3 shifts the
+// field right by Rcv.Wind.Shift, rounding down, which can announce an edge
+// up to 2^shift-1 below one announced before. §2.4: "The receiver MUST
+// honor, as in window, any segment that would have been in window for any
+// <ACK> sent by the receiver" and "SHOULD track the actual maximum window
+// sequence number": rcvAdv is that maximum, and what the acceptability
+// test uses.
 func (c *Conn) windowField() uint16 {
 	right := c.freeRight()
 	if right.GreaterThan(c.rcvAdv) && c.rcvAdv.Size(right) < c.swsThreshold() {
 		right = c.rcvAdv
 	}
 	right = seqnum.Max(right, c.rcvAdv)
-	wnd := uint32(c.rcvNxt.Size(right))
-	field := min(wnd>>c.rcvShift, 65535)
-	if c.rcvNxt.Add(seqnum.Size(field << c.rcvShift)).LessThan(c.rcvAdv) {
-		field = min((wnd+1<<c.rcvShift-1)>>c.rcvShift, 65535)
-	}
+	field := min(uint32(c.rcvNxt.Size(right))>>c.rcvShift, 65535)
 	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
 	return uint16(field)
 }
