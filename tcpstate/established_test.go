@@ -111,8 +111,13 @@ func TestEstablished(t *testing.T) {
 			// The last sequence number in the window, R+1+65535-1.
 			Inject(Peer(tcpstate.ACK, R(65535), L(1)), tcpstate.Accepted),
 			ExpectNothing(),
-			// RCV.NXT+RCV.WND itself is outside.
-			Inject(Peer(tcpstate.ACK, R(65536), L(1)), tcpstate.DroppedUnacceptable),
+			// RCV.NXT+RCV.WND itself is outside by the table, but taken for
+			// a zero-length segment: that is where the ACKs of a peer that
+			// filled the window sit (RFC 9293 Appendix A.2; see acceptable).
+			Inject(Peer(tcpstate.ACK, R(65536), L(1)), tcpstate.Accepted),
+			ExpectNothing(),
+			// One beyond it is outside.
+			Inject(Peer(tcpstate.ACK, R(65537), L(1)), tcpstate.DroppedUnacceptable),
 			Expect(Us(tcpstate.ACK, L(1), R(1)).Win(65535)),
 			// Below RCV.NXT.
 			Inject(Peer(tcpstate.ACK, R(0), L(1)), tcpstate.DroppedUnacceptable),

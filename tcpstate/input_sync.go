@@ -157,6 +157,14 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 // segment with text starting exactly at RCV.NXT into a zero window is let
 // through with controlOnly set, so its ACK and control bits count while
 // its text and FIN are left out.
+//
+// One departure, for zero-length segments: SEG.SEQ = RCV.NXT+RCV.WND is
+// accepted too. A peer that has filled our window sends its ACKs with
+// SEQ=SND.NXT, exactly our right edge; refusing them answers each with an
+// ACK, and when both ends have filled each other's window the two trade
+// ACKs for ever. RFC 9293 Appendix A.2 notes that the validation rules can
+// "prevent ACK fields from being processed" in such cases and leaves the
+// mitigation to implementations; Linux and the BSDs accept the edge.
 func (c *Conn) acceptable(seg *Segment) (ok, controlOnly bool) {
 	wnd := c.rcvNxt.Size(c.rcvAdv)
 	n := seg.Len()
@@ -164,7 +172,7 @@ func (c *Conn) acceptable(seg *Segment) (ok, controlOnly bool) {
 	case n == 0 && wnd == 0:
 		return seg.Seq == c.rcvNxt, false
 	case n == 0:
-		return seg.Seq.InWindow(c.rcvNxt, wnd), false
+		return seg.Seq.InWindow(c.rcvNxt, wnd+1), false
 	case wnd == 0:
 		return seg.Seq == c.rcvNxt, true
 	}
