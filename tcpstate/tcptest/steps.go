@@ -150,18 +150,19 @@ func seqVar(name string, local bool, want seqnum.Value, get func(tcpstate.TCB) s
 
 // SndWnd and RcvWnd check the windows (in bytes, scaled).
 func SndWnd(want uint32) Step {
-	return newStep(func(h *Harness) error {
-		if got := h.Conn.TCB().SndWnd; got != want {
-			return fmt.Errorf("SND.WND = %d, want %d", got, want)
-		}
-		return nil
-	})
+	return tcbVar("SND.WND", want, func(t tcpstate.TCB) uint32 { return t.SndWnd })
 }
 
 func RcvWnd(want uint32) Step {
-	return newStep(func(h *Harness) error {
-		if got := h.Conn.TCB().RcvWnd; got != want {
-			return fmt.Errorf("RCV.WND = %d, want %d", got, want)
+	return tcbVar("RCV.WND", want, func(t tcpstate.TCB) uint32 { return t.RcvWnd })
+}
+
+// tcbVar checks one TCB variable; the step is located at the caller of
+// the exported function that calls tcbVar.
+func tcbVar[T comparable](name string, want T, get func(tcpstate.TCB) T) Step {
+	return newStepDepth(3, func(h *Harness) error {
+		if got := get(h.Conn.TCB()); got != want {
+			return fmt.Errorf("%s = %v, want %v", name, got, want)
 		}
 		return nil
 	})

@@ -23,12 +23,7 @@ func getSndWL2(t tcpstate.TCB) seqnum.Value { return t.SndWL2 }
 
 // RTO checks the retransmission timeout (RFC 6298 §2).
 func RTO(want time.Duration) Step {
-	return newStep(func(h *Harness) error {
-		if got := h.Conn.TCB().RTO; got != want {
-			return fmt.Errorf("RTO = %v, want %v", got, want)
-		}
-		return nil
-	})
+	return tcbVar("RTO", want, func(t tcpstate.TCB) time.Duration { return t.RTO })
 }
 
 // RTT checks the round-trip estimate of RFC 6298 §2: SRTT and RTTVAR.
@@ -71,30 +66,15 @@ func WindowShifts(snd, rcv uint8) Step {
 // SndMSS checks the most data one segment carries, the effective send MSS
 // of RFC 9293 §3.7.1 less the options every segment carries (RFC 6691).
 func SndMSS(want uint16) Step {
-	return newStep(func(h *Harness) error {
-		if got := h.Conn.TCB().SndMSS; got != want {
-			return fmt.Errorf("SndMSS = %d, want %d", got, want)
-		}
-		return nil
-	})
+	return tcbVar("SndMSS", want, func(t tcpstate.TCB) uint16 { return t.SndMSS })
 }
 
 // RcvMSS checks the MSS the connection announced in its SYN or SYN-ACK.
 func RcvMSS(want uint16) Step {
-	return newStep(func(h *Harness) error {
-		if got := h.Conn.TCB().RcvMSS; got != want {
-			return fmt.Errorf("RcvMSS = %d, want %d", got, want)
-		}
-		return nil
-	})
+	return tcbVar("RcvMSS", want, func(t tcpstate.TCB) uint16 { return t.RcvMSS })
 }
 
 // TSRecent checks TS.Recent, the timestamp echoed in TSecr (RFC 7323 §4.3).
 func TSRecent(want uint32) Step {
-	return newStep(func(h *Harness) error {
-		if got := h.Conn.TCB().TSRecent; got != want {
-			return fmt.Errorf("TS.Recent = %d, want %d", got, want)
-		}
-		return nil
-	})
+	return tcbVar("TS.Recent", want, func(t tcpstate.TCB) uint32 { return t.TSRecent })
 }
