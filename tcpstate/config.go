@@ -64,6 +64,13 @@ type Config struct {
 	// itself. It must not be all zeros when ISN is nil.
 	Secret [16]byte
 
+	// InvalidACKInterval is the least time between two ACKs sent in reply
+	// to unacceptable bare ACKs (RFC 5961 §7: "An implementation SHOULD
+	// include an ACK throttling mechanism"). Two ends whose ACKs both fall
+	// outside the other's window would otherwise answer each other for
+	// ever. Linux uses 500 ms (tcp_invalid_ratelimit). Zero disables it.
+	InvalidACKInterval time.Duration
+
 	// Trace, when set, is called synchronously for every segment in and
 	// out, every state change and every timer expiry.
 	Trace func(TraceEvent)
@@ -89,7 +96,8 @@ func DefaultConfig() Config {
 		SynRetries: 7,
 		// RFC 1122 §4.2.3.5 asks for at least 100 s for data; with the
 		// backoff capped at MaxRTO, 15 retransmissions take several minutes.
-		DataRetries: 15,
+		DataRetries:        15,
+		InvalidACKInterval: 500 * time.Millisecond,
 	}
 }
 
@@ -124,6 +132,8 @@ func (c *Config) check() error {
 		return &ConfigError{"RTO", "need 0 < MinRTO <= MaxRTO and InitialRTO > 0"}
 	case c.SynRetries < 0 || c.DataRetries < 0:
 		return &ConfigError{"Retries", "must not be negative"}
+	case c.InvalidACKInterval < 0:
+		return &ConfigError{"InvalidACKInterval", "must not be negative"}
 	case c.ISN == nil && c.Secret == [16]byte{}:
 		// RFC 6528 §3: F is keyed by "a secret key"; with a key everyone
 		// knows, anyone can predict the ISNs.

@@ -77,6 +77,8 @@ type Conn struct {
 	retransmits int
 	synRetried  bool // RFC 6298 §5.7
 
+	lastInvalidACK time.Time // when we last answered an unacceptable bare ACK
+
 	// Persist timer: zero-window probes and the sender's SWS override.
 	persistShift int  // SWS waits since the last send: the persist backoff
 	probesOut    int  // zero-window probes not answered by any ACK

@@ -119,9 +119,15 @@ func TestEstablished(t *testing.T) {
 			// One beyond it is outside.
 			Inject(Peer(tcpstate.ACK, R(65537), L(1)), tcpstate.DroppedUnacceptable),
 			Expect(Us(tcpstate.ACK, L(1), R(1)).Win(65535)),
+			// RFC 5961 §7 ACK throttling: another unacceptable bare ACK
+			// within InvalidACKInterval (500 ms) is dropped unanswered.
+			Inject(Peer(tcpstate.ACK, R(0), L(1)), tcpstate.DroppedUnacceptable),
+			ExpectNothing(),
+			Advance(500 * time.Millisecond),
 			// Below RCV.NXT.
 			Inject(Peer(tcpstate.ACK, R(0), L(1)), tcpstate.DroppedUnacceptable),
 			Expect(Us(tcpstate.ACK, L(1), R(1)).Win(65535)),
+			Advance(500 * time.Millisecond),
 			// Half the sequence space away.
 			Inject(Peer(tcpstate.ACK, R(1)+1<<31, L(1)), tcpstate.DroppedUnacceptable),
 			Expect(Us(tcpstate.ACK, L(1), R(1)).Win(65535)),
@@ -137,6 +143,7 @@ func TestEstablished(t *testing.T) {
 			ExpectNothing(),
 			Inject(Peer(tcpstate.ACK, R(1002), L(1)), tcpstate.DroppedUnacceptable),
 			Expect(Us(tcpstate.ACK, L(1), R(1001)).Win(0)),
+			Advance(500 * time.Millisecond), // past the RFC 5961 §7 throttle
 			Inject(Peer(tcpstate.ACK, R(1000), L(1)), tcpstate.DroppedUnacceptable),
 			Expect(Us(tcpstate.ACK, L(1), R(1001)).Win(0)),
 			RcvNxt(R(1001)),

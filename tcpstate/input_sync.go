@@ -40,6 +40,8 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 			// answers the same way.
 			c.retransmitFrom(c.iss)
 			return DroppedUnacceptable
+		case seg.Len() == 0 && c.throttled(now):
+			return DroppedUnacceptable
 		}
 		c.ackPending = true
 		return DroppedUnacceptable
@@ -141,6 +143,21 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 
 	// Seventh and eighth: segment text, then the FIN bit.
 	return c.processText(now, seg)
+}
+
+// throttled reports whether an ACK answering an unacceptable bare ACK must
+// be held back, and otherwise notes that one is sent now (RFC 5961 §7).
+// Only bare ACKs are throttled: they are what two ends trade in an ACK
+// war, since the answer is itself a bare ACK.
+func (c *Conn) throttled(now time.Time) bool {
+	if c.cfg.InvalidACKInterval == 0 {
+		return false
+	}
+	if !c.lastInvalidACK.IsZero() && now.Sub(c.lastInvalidACK) < c.cfg.InvalidACKInterval {
+		return true
+	}
+	c.lastInvalidACK = now
+	return false
 }
 
 // acceptable is the sequence number test of RFC 9293 §3.10.7.4 "First":

@@ -14,8 +14,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 		}
 		return 0, ErrNotConnected
 	case Listen:
-		// RFC 9293 would turn the listener into an active open; without a
-		// remote address there is nowhere to send.
+		// RFC 9293 §3.10.2 would turn the listener into an active open if
+		// SEND named a foreign socket; Write names none, so nowhere to
+		// send. Connect does that change.
 		return 0, ErrNotConnected
 	case SynSent, SynReceived, Established, CloseWait:
 		if c.finQueued {

@@ -1,6 +1,7 @@
 package tcpstate_test
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -167,6 +168,28 @@ func TestListen(t *testing.T) {
 			NextTimeout(0),
 			Err(nil),
 			Events(tcpstate.EventClosed),
+		}},
+		// §3.10.1 OPEN, LISTEN STATE: "If the OPEN call is active and the
+		// foreign socket is specified, then change the connection from
+		// passive to active, select an ISS. Send a SYN segment, set SND.UNA
+		// to ISS, SND.NXT to ISS+1. Enter SYN-SENT state." (§3.3.2, the
+		// LISTEN -> SYN-SENT edge of Figure 5.)
+		{Name: "Connect in LISTEN: active open, SYN-SENT", Steps: []Step{
+			Listen(),
+			ConnectAddr(netip.AddrPortFrom(LocalAddr, 80), netip.AddrPortFrom(RemoteAddr, 49152), nil),
+			State(tcpstate.SynSent),
+			Expect(Us(tcpstate.SYN, L(0), 0).Win(65535)),
+			SndUna(L(0)),
+			SndNxt(L(1)),
+			Inject(Peer(tcpstate.SYN|tcpstate.ACK, R(0), L(1)).MSS(1460), tcpstate.Accepted),
+			Expect(Us(tcpstate.ACK, L(1), R(1))),
+			State(tcpstate.Established),
+			Do(func(h *Harness) error {
+				if h.Conn.Passive() {
+					return errors.New("Passive() after an active OPEN in LISTEN")
+				}
+				return nil
+			}),
 		}},
 	})
 }

@@ -6,19 +6,26 @@ import (
 )
 
 // Connect performs an active OPEN (RFC 9293 §3.10.1): it chooses the ISS,
-// queues a SYN and enters SYN-SENT. The SYN leaves through Poll.
+// queues a SYN and enters SYN-SENT. The SYN leaves through Poll. On a
+// connection in LISTEN it turns the passive open into an active one
+// ("LISTEN STATE: If the OPEN call is active and the foreign socket is
+// specified, then change the connection from passive to active").
 func (c *Conn) Connect(now time.Time, local, remote netip.AddrPort) error {
-	if c.state != Closed || c.opened {
+	if !(c.state == Closed && !c.opened) && c.state != Listen {
 		return ErrConnectionExists
 	}
 	if !usable(local) || !usable(remote) || local.Addr().Is4() != remote.Addr().Is4() ||
 		local.Addr().IsUnspecified() || remote.Addr().IsUnspecified() {
 		return ErrInvalidAddress
 	}
+	rule := "RFC 9293 §3.10.1: active OPEN, SYN queued"
+	if c.state == Listen {
+		rule = "RFC 9293 §3.10.1: active OPEN in LISTEN, SYN queued"
+	}
 	c.opened = true
 	c.local, c.remote = local, remote
 	c.initSend(now)
-	c.setState(now, SynSent, "RFC 9293 §3.10.1: active OPEN, SYN queued")
+	c.setState(now, SynSent, rule)
 	return nil
 }
 
