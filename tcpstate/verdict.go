@@ -10,7 +10,9 @@ const (
 	// Accepted: the segment was processed (all or the part in window).
 	Accepted Verdict = iota
 	// DroppedUnacceptable: it failed the sequence number acceptability test
-	// (RFC 9293 §3.10.7.4 first check); an ACK was sent unless it was a RST.
+	// (RFC 9293 §3.10.7.4 first check); an ACK was sent unless it was a RST
+	// or a bare ACK within Config.InvalidACKInterval of the last such reply
+	// (RFC 5961 §7 throttling).
 	DroppedUnacceptable
 	// OutOfOrder: its data starts beyond RCV.NXT. The ACK field was
 	// processed, the data discarded (it will be retransmitted) and a
