@@ -45,7 +45,7 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 	for _, c := range root.Commands() {
 		names = append(names, c.Name())
 	}
-	assert.Equal(t, []string{"completion", "handshake", "help", "version"}, names)
+	assert.Equal(t, []string{"close", "completion", "handshake", "help", "version"}, names)
 }
 
 func TestHelpShowsExamples(t *testing.T) {
@@ -79,6 +79,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"handshake", "extra"}, `unknown command "extra" for "tcpsim handshake"`},
 		{[]string{"handshak"}, `unknown command "handshak" for "tcpsim"`},
 		{[]string{"version", "--short"}, `unknown flag: --short`},
+		{[]string{"close", "--scenario", "sideways"}, `invalid argument "sideways" for "--scenario" flag: must be one of client-first, server-first, simultaneous, half-close, abort`},
+		{[]string{"close", "--delay", "-1ms"}, `"--delay" flag: must not be negative`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := run(t, tc.args...)

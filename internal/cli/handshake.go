@@ -5,12 +5,14 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tcpsim/tcpsim/internal/lesson"
 	"github.com/tcpsim/tcpsim/sim"
 )
 
-type handshakeOptions struct {
+// lessonOptions are the flags every lesson command shares.
+type lessonOptions struct {
 	isnClient, isnServer isnFlag
 	seed                 uint64
 	delay                delayFlag
@@ -18,13 +20,26 @@ type handshakeOptions struct {
 	output               formatFlag
 }
 
-func newHandshakeCommand() *cobra.Command {
-	opts := handshakeOptions{
+func defaultLessonOptions() lessonOptions {
+	return lessonOptions{
 		seed:   1,
 		delay:  delayFlag(50 * time.Millisecond),
 		mss:    1460,
 		output: formatFlag{v: "text", allowed: []string{"text", "json"}},
 	}
+}
+
+func (opts *lessonOptions) addFlags(f *pflag.FlagSet) {
+	f.Var(&opts.isnClient, "isn-client", "the client's initial sequence number (default: drawn from the seed)")
+	f.Var(&opts.isnServer, "isn-server", "the server's initial sequence number (default: drawn from the seed)")
+	f.Uint64Var(&opts.seed, "seed", opts.seed, "seed of the simulation's random generator")
+	f.Var(&opts.delay, "delay", "one-way delay of the link, both ways (0 to 1h)")
+	f.Var(&opts.mss, "mss", "MSS both hosts announce in their SYNs (1 to 65535)")
+	f.VarP(&opts.output, "output", "o", "output format: text or json (JSON Lines)")
+}
+
+func newHandshakeCommand() *cobra.Command {
+	opts := defaultLessonOptions()
 	cmd := &cobra.Command{
 		Use:   "handshake",
 		Short: "Watch one TCP connection's whole life: handshake, data, close, TIME-WAIT",
@@ -45,29 +60,24 @@ A run is fully determined by its flags: the same flags give the same output.`,
   tcpsim handshake -o json | jq -c 'select(.type == "state")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runHandshake(cmd, &opts)
+			return runLesson(cmd, &opts, lesson.ClientFirst, "tcpsim handshake")
 		},
 	}
-	f := cmd.Flags()
-	f.Var(&opts.isnClient, "isn-client", "the client's initial sequence number (default: drawn from the seed)")
-	f.Var(&opts.isnServer, "isn-server", "the server's initial sequence number (default: drawn from the seed)")
-	f.Uint64Var(&opts.seed, "seed", opts.seed, "seed of the simulation's random generator")
-	f.Var(&opts.delay, "delay", "one-way delay of the link, both ways (0 to 1h)")
-	f.Var(&opts.mss, "mss", "MSS both hosts announce in their SYNs (1 to 65535)")
-	f.VarP(&opts.output, "output", "o", "output format: text or json (JSON Lines)")
+	opts.addFlags(cmd.Flags())
 	return cmd
 }
 
-func runHandshake(cmd *cobra.Command, opts *handshakeOptions) error {
+// runLesson runs a lesson scenario and writes its trace.
+func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, command string) error {
 	var rec recorder
-	res, lessonErr := lesson.Handshake(lesson.HandshakeConfig{
+	res, lessonErr := lesson.Run(lesson.HandshakeConfig{
 		Seed:      opts.seed,
 		Delay:     time.Duration(opts.delay),
 		MSS:       uint16(opts.mss),
 		ClientISN: opts.isnClient.ptr(),
 		ServerISN: opts.isnServer.ptr(),
 		Trace:     rec.record,
-	})
+	}, sc)
 	if res == nil {
 		return failed(lessonErr)
 	}
@@ -77,7 +87,7 @@ func runHandshake(cmd *cobra.Command, opts *handshakeOptions) error {
 		err = writeJSONLines(out, rec.events)
 	} else {
 		l := ladder{
-			command: "tcpsim handshake",
+			command: command,
 			left:    res.Client, right: res.Server,
 			delay: time.Duration(opts.delay), seed: opts.seed,
 		}

@@ -15,12 +15,13 @@ every segment, state change and application call, so that the protocol can be
 read as it happens.`,
 		Example: `  tcpsim handshake              # a connection's whole life, as a ladder diagram
   tcpsim handshake -o json      # the same as JSON Lines, one event per line
+  tcpsim close --scenario simultaneous   # both ends close at once: FINs cross
   tcpsim version`,
 		// Errors are printed once, on one line, by Execute.
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newHandshakeCommand(), newVersionCommand())
+	root.AddCommand(newHandshakeCommand(), newCloseCommand(), newVersionCommand())
 
 	// Cobra's own help and completion commands, made now rather than at
 	// Execute so that they get examples too.

@@ -3,8 +3,6 @@
 package lesson
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"net/netip"
 	"time"
@@ -49,93 +47,14 @@ type HandshakeResult struct {
 	ClientReceived, ServerReceived string
 }
 
-// Handshake runs the default lesson: the client connects to the server,
-// which listens on port 80; it sends Request, the server answers Response;
-// the client closes once it has the answer, the server closes when it
-// reads the end of the stream and stops listening when its connection is
-// over. The world runs until nothing is left to happen, TIME-WAIT
-// included. The error says what did not go to plan.
+// Handshake runs the default lesson, the ClientFirst scenario: the client
+// connects to the server, which listens on port 80; it sends Request, the
+// server answers Response; the client closes once it has the answer, the
+// server closes when it reads the end of the stream and stops listening
+// when its connection is over. The world runs until nothing is left to
+// happen, TIME-WAIT included. The error says what did not go to plan.
 func Handshake(cfg HandshakeConfig) (*HandshakeResult, error) {
-	if cfg.Delay < 0 {
-		return nil, errors.New("lesson: negative delay")
-	}
-	w := sim.New(sim.Config{Seed: cfg.Seed, Trace: cfg.Trace})
-	client, err := w.AddHost(sim.HostConfig{Name: "client", Addr: ClientAddr, TCP: tcpConfig(cfg.MSS, cfg.ClientISN)})
-	if err != nil {
-		return nil, err
-	}
-	server, err := w.AddHost(sim.HostConfig{Name: "server", Addr: ServerAddr, TCP: tcpConfig(cfg.MSS, cfg.ServerISN)})
-	if err != nil {
-		return nil, err
-	}
-	path := sim.Path{Delay: cfg.Delay}
-	if _, err := w.AddLink(client, server, path, path); err != nil {
-		return nil, err
-	}
-	res := &HandshakeResult{World: w, Client: client, Server: server}
-
-	// Each side reads once per event, into a buffer as large as the
-	// receive buffer, which drains it; the end of the stream is read when
-	// tcpstate says the peer closed (data and FIN may arrive together).
-	var srv, cli sim.Conn
-	var lis *sim.Listener
-	var srvEOF, cliEOF, replied bool
-	serverRead := func(c sim.Conn) {
-		if read(c, &res.ServerReceived) {
-			srvEOF = true
-			c.Close()
-		}
-		if !replied && len(res.ServerReceived) >= len(Request) {
-			replied = true
-			c.Write([]byte(Response))
-		}
-	}
-	lis, err = server.Listen(ServerPort, func(c sim.Conn) sim.Handler {
-		srv = c
-		return sim.Handler{
-			Readable: serverRead,
-			PeerClosed: func(c sim.Conn) {
-				if !srvEOF {
-					serverRead(c)
-				}
-			},
-			Closed: func(sim.Conn, error) { lis.Close() },
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	clientRead := func(c sim.Conn) {
-		cliEOF = read(c, &res.ClientReceived) || cliEOF
-		if len(res.ClientReceived) >= len(Response) && c.State() == tcpstate.Established {
-			c.Close()
-		}
-	}
-	cli, err = client.Dial(netip.AddrPortFrom(ServerAddr, ServerPort), sim.Handler{
-		Established: func(c sim.Conn) { c.Write([]byte(Request)) },
-		Readable:    clientRead,
-		PeerClosed: func(c sim.Conn) {
-			if !cliEOF {
-				clientRead(c)
-			}
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	w.Run()
-
-	switch {
-	case cli.Valid():
-		return res, fmt.Errorf("lesson: the client connection did not end (%v)", cli)
-	case srv == (sim.Conn{}):
-		return res, errors.New("lesson: the server accepted no connection")
-	case srv.Valid():
-		return res, fmt.Errorf("lesson: the server connection did not end (%v)", srv)
-	case res.ServerReceived != Request || res.ClientReceived != Response:
-		return res, fmt.Errorf("lesson: the server read %q and the client %q", res.ServerReceived, res.ClientReceived)
-	}
-	return res, nil
+	return Run(cfg, ClientFirst)
 }
 
 // read reads once into *got and reports the end of stream. The buffer is
