@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,7 @@ type lessonOptions struct {
 	delay                delayFlag
 	mss                  mssFlag
 	output               formatFlag
+	vars, step           bool
 }
 
 func defaultLessonOptions() lessonOptions {
@@ -36,6 +38,8 @@ func (opts *lessonOptions) addFlags(f *pflag.FlagSet) {
 	f.Var(&opts.delay, "delay", "one-way delay of the link, both ways (0 to 1h)")
 	f.Var(&opts.mss, "mss", "MSS both hosts announce in their SYNs (1 to 65535)")
 	f.VarP(&opts.output, "output", "o", "output format: text or json (JSON Lines)")
+	f.BoolVar(&opts.vars, "vars", false, "print each host's SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND after every line")
+	f.BoolVar(&opts.step, "step", false, "show one line at a time: Enter for the next, q to quit (needs a terminal)")
 }
 
 func newHandshakeCommand() *cobra.Command {
@@ -57,7 +61,9 @@ A run is fully determined by its flags: the same flags give the same output.`,
 		Example: `  tcpsim handshake
   tcpsim handshake --isn-client 4294967290 --isn-server 1000   # fixed ISNs; the client's wraps past 2^32
   tcpsim handshake --delay 2s      # an RTT longer than the initial RTO: watch the SYN retransmitted
-  tcpsim handshake -o json | jq -c 'select(.type == "state")'`,
+  tcpsim handshake -o json | jq -c 'select(.type == "state")'
+  tcpsim handshake --vars          # SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND after each line
+  tcpsim handshake --step          # one line at a time, Enter to go on`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLesson(cmd, &opts, lesson.ClientFirst, "tcpsim handshake")
@@ -69,6 +75,14 @@ A run is fully determined by its flags: the same flags give the same output.`,
 
 // runLesson runs a lesson scenario and writes its trace.
 func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, command string) error {
+	if opts.step {
+		if opts.output.v != "text" {
+			return errors.New("--step shows the text output: it does not go with -o " + opts.output.v)
+		}
+		if err := checkTerminal(cmd.InOrStdin(), cmd.OutOrStdout()); err != nil {
+			return err
+		}
+	}
 	var rec recorder
 	res, lessonErr := lesson.Run(lesson.HandshakeConfig{
 		Seed:      opts.seed,
@@ -90,8 +104,13 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 			command: command,
 			left:    res.Client, right: res.Server,
 			delay: time.Duration(opts.delay), seed: opts.seed,
+			vars: opts.vars,
 		}
-		err = l.write(out, rec.events)
+		if opts.step {
+			err = l.step(cmd.InOrStdin(), out, rec.events)
+		} else {
+			err = l.write(out, rec.events)
+		}
 	}
 	if lessonErr != nil {
 		return failed(lessonErr)

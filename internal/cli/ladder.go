@@ -24,6 +24,12 @@ type ladder struct {
 	left, right *sim.Host
 	delay       time.Duration
 	seed        uint64
+	vars        bool // print the TCB variables under each line
+
+	// Learned by header.
+	isn    [2]uint32
+	hasISN [2]bool
+	tcb    [2]*tcpstate.TCB // each side's latest snapshot, for vars
 }
 
 const (
@@ -109,14 +115,25 @@ func (l *ladder) rows(events []sim.TraceEvent) []*row {
 
 // write renders the events.
 func (l *ladder) write(w io.Writer, events []sim.TraceEvent) error {
-	var isn [2]uint32
-	var hasISN [2]bool
+	var b strings.Builder
+	b.WriteString(l.header(events))
+	for _, r := range l.rows(events) {
+		l.writeRow(&b, r)
+	}
+	l.writeSummary(&b, events)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// header learns the ISNs and addresses from the events and returns the
+// lines above the diagram.
+func (l *ladder) header(events []sim.TraceEvent) string {
 	var addr [2]string
 	for i := range events {
 		e := &events[i]
 		s := l.side(e.Host)
-		if e.Kind == sim.TraceSegment && e.Event == sim.Send && e.Segment.Flags&tcpstate.SYN != 0 && !hasISN[s] {
-			isn[s], hasISN[s] = uint32(e.Segment.Seq), true
+		if e.Kind == sim.TraceSegment && e.Event == sim.Send && e.Segment.Flags&tcpstate.SYN != 0 && !l.hasISN[s] {
+			l.isn[s], l.hasISN[s] = uint32(e.Segment.Seq), true
 		}
 		if e.Kind == sim.TraceCall && addr[s] == "" {
 			addr[s] = e.Local.String()
@@ -127,24 +144,23 @@ func (l *ladder) write(w io.Writer, events []sim.TraceEvent) error {
 	fmt.Fprintf(&b, "%s: %s %s → %s %s, one-way delay %v, seed %d\n",
 		l.command, names[0], addr[0], names[1], addr[1], l.delay, l.seed)
 	fmt.Fprintf(&b, "ISNs: %s %s, %s %s. seq and ack are relative to them, as in Wireshark (-o json has absolute numbers).\n",
-		names[0], isnText(isn[0], hasISN[0]), names[1], isnText(isn[1], hasISN[1]))
+		names[0], isnText(l.isn[0], l.hasISN[0]), names[1], isnText(l.isn[1], l.hasISN[1]))
 	b.WriteString("Flags as tcpdump prints them: S SYN, . ACK, P PSH, F FIN, R RST. win: the window field as sent; len: bytes of data.\n")
 	b.WriteString("A host's state is the one after the line (the sender's after sending, the receiver's after processing);\n")
-	b.WriteString("* marks a change, explained under the line with the RFC rule that made it.\n\n")
-	fmt.Fprintf(&b, "%8s  %-*s  %-*s  %-*s  %s\n", "time", stateWidth, names[0], middleWidth, "", stateWidth, names[1], "arrives  options")
+	b.WriteString("* marks a change, explained under the line with the RFC rule that made it.\n")
+	if l.vars {
+		b.WriteString("Under each line, each host's send and receive variables after it (RFC 9293 §3.3.1), relative like seq and ack.\n")
+	}
+	fmt.Fprintf(&b, "\n%8s  %-*s  %-*s  %-*s  %s\n", "time", stateWidth, names[0], middleWidth, "", stateWidth, names[1], "arrives  options")
+	return b.String()
+}
 
-	rel := func(v uint32, s int) uint32 {
-		if hasISN[s] {
-			return v - isn[s]
-		}
-		return v
+// rel makes a sequence number of side s relative to its ISN.
+func (l *ladder) rel(v uint32, s int) uint32 {
+	if l.hasISN[s] {
+		return v - l.isn[s]
 	}
-	for _, r := range l.rows(events) {
-		l.writeRow(&b, r, rel)
-	}
-	l.writeSummary(&b, events)
-	_, err := io.WriteString(w, b.String())
-	return err
+	return v
 }
 
 func isnText(v uint32, ok bool) string {
@@ -154,7 +170,8 @@ func isnText(v uint32, ok bool) string {
 	return strconv.FormatUint(uint64(v), 10)
 }
 
-func (l *ladder) writeRow(b *strings.Builder, r *row, rel func(uint32, int) uint32) {
+func (l *ladder) writeRow(b *strings.Builder, r *row) {
+	rel := l.rel
 	// A side the line changed shows the state its last change led to.
 	var changed [2]bool
 	var after [2]tcpstate.State
@@ -219,6 +236,39 @@ func (l *ladder) writeRow(b *strings.Builder, r *row, rel func(uint32, int) uint
 	indent := strings.Repeat(" ", 8+2+stateWidth+2)
 	for _, n := range r.notes {
 		fmt.Fprintf(b, "%s↳ %s %v → %v (%s)\n", indent, n.Host.Name(), n.From, n.To, n.Rule)
+	}
+	if l.vars {
+		l.writeVars(b, r, indent)
+	}
+}
+
+// writeVars prints, for each host with a connection, its TCB variables
+// after the line: SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND (RFC 9293
+// §3.3.1), sequence numbers relative to the ISNs.
+func (l *ladder) writeVars(b *strings.Builder, r *row, indent string) {
+	take := func(e *sim.TraceEvent) {
+		if e != nil && e.HasTCB {
+			t := e.TCB
+			l.tcb[l.side(e.Host)] = &t
+		}
+	}
+	take(r.first)
+	for _, n := range r.notes {
+		take(n)
+	}
+	take(r.recv)
+	names := [2]string{l.left.Name(), l.right.Name()}
+	for s, t := range l.tcb {
+		if t == nil || t.State == tcpstate.Listen || (t.State == tcpstate.Closed && t.ISS == 0) {
+			continue
+		}
+		rcvNxt := "-" // not known before the peer's SYN
+		if t.State != tcpstate.SynSent {
+			rcvNxt = strconv.FormatUint(uint64(l.rel(uint32(t.RcvNxt), 1-s)), 10)
+		}
+		fmt.Fprintf(b, "%s  %-6s SND.UNA %-6d SND.NXT %-6d SND.WND %-6d RCV.NXT %-6s RCV.WND %d\n",
+			indent, names[s], l.rel(uint32(t.SndUna), s), l.rel(uint32(t.SndNxt), s), t.SndWnd,
+			rcvNxt, t.RcvWnd)
 	}
 }
 
