@@ -1,0 +1,21 @@
+// Package capture turns what tcpsim's drivers observe into packet captures
+// that Wireshark, tshark and tcpdump open: tcpstate segments and UDP
+// datagrams are encoded as IPv4 or IPv6 packets with correct checksums,
+// framed for the link type (Ethernet or raw IP), and written as pcap or
+// pcapng with timestamps taken from virtual time.
+//
+// The writer side is deterministic: the same packets written at the same
+// virtual times give byte-identical files. Nothing in the output depends
+// on the machine, the wall clock or map order; the IPv4 Identification
+// field comes from a per-Writer counter and the TTL is fixed.
+//
+// In pcapng each packet may carry a comment (the Enhanced Packet Block's
+// opt_comment, draft-ietf-opsawg-pcapng §4.3) saying what happened to it,
+// such as "client SYN-SENT -> ESTABLISHED" or "dropped by link: loss";
+// Wireshark shows it as frame.comment. Classic pcap has nowhere to put a
+// comment, so it is left out there.
+//
+// The package does not import sim: a driver's trace callback calls
+// Writer.WriteSegment or Writer.WriteDatagram for each event it wants
+// recorded.
+package capture
