@@ -3,11 +3,14 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tcpsim/tcpsim/internal/ladder"
 	"github.com/tcpsim/tcpsim/internal/lesson"
 	"github.com/tcpsim/tcpsim/sim"
 )
@@ -19,7 +22,8 @@ type lessonOptions struct {
 	delay                delayFlag
 	mss                  mssFlag
 	output               formatFlag
-	vars, step           bool
+	vars, step, ascii    bool
+	svg                  string
 }
 
 func defaultLessonOptions() lessonOptions {
@@ -40,6 +44,8 @@ func (opts *lessonOptions) addFlags(f *pflag.FlagSet) {
 	f.VarP(&opts.output, "output", "o", "output format: text or json (JSON Lines)")
 	f.BoolVar(&opts.vars, "vars", false, "print each host's SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND after every line")
 	f.BoolVar(&opts.step, "step", false, "show one line at a time: Enter for the next, q to quit (needs a terminal)")
+	f.BoolVar(&opts.ascii, "ascii", false, "draw the ladder diagram with plain ASCII characters")
+	f.StringVar(&opts.svg, "svg", "", "also write the ladder diagram to this SVG `file`")
 }
 
 func newHandshakeCommand() *cobra.Command {
@@ -83,6 +89,14 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 			return err
 		}
 	}
+	var svg *outputFile
+	if opts.svg != "" {
+		var err error
+		if svg, err = createOutput(opts.svg); err != nil {
+			return fmt.Errorf("--svg: %w", err)
+		}
+		defer svg.discard()
+	}
 	var rec recorder
 	res, lessonErr := lesson.Run(lesson.HandshakeConfig{
 		Seed:      opts.seed,
@@ -95,22 +109,31 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 	if res == nil {
 		return failed(lessonErr)
 	}
+	l := table{
+		command: command,
+		left:    res.Client, right: res.Server,
+		delay: time.Duration(opts.delay), seed: opts.seed,
+		vars: opts.vars,
+	}
+	l.learnISNs(rec.events)
 	out := cmd.OutOrStdout()
 	var err error
-	if opts.output.v == "json" {
+	switch {
+	case opts.output.v == "json":
 		err = writeJSONLines(out, rec.events)
-	} else {
-		l := ladder{
-			command: command,
-			left:    res.Client, right: res.Server,
-			delay: time.Duration(opts.delay), seed: opts.seed,
-			vars: opts.vars,
+	case opts.step:
+		err = l.step(cmd.InOrStdin(), out, rec.events)
+	default:
+		err = l.write(out, rec.events)
+		if err == nil {
+			_, err = io.WriteString(out, "\nThe same run as a ladder diagram (time runs down, by event order rather than to scale):\n\n")
 		}
-		if opts.step {
-			err = l.step(cmd.InOrStdin(), out, rec.events)
-		} else {
-			err = l.write(out, rec.events)
+		if err == nil {
+			err = l.diagram(rec.events).WriteText(out, ladder.TextOptions{Width: 120, ASCII: opts.ascii})
 		}
+	}
+	if err == nil && svg != nil {
+		err = svg.commit(l.diagram(rec.events).WriteSVG)
 	}
 	if lessonErr != nil {
 		return failed(lessonErr)

@@ -17,7 +17,7 @@ const stepPrompt = "[Enter: next line, q: quit] "
 
 // step shows the diagram one line at a time: after each line it waits for
 // a line of input; "q" (or the end of the input) stops.
-func (l *ladder) step(in io.Reader, out io.Writer, events []sim.TraceEvent) error {
+func (l *table) step(in io.Reader, out io.Writer, events []sim.TraceEvent) error {
 	if _, err := io.WriteString(out, l.header(events)); err != nil {
 		return err
 	}

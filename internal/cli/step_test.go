@@ -13,13 +13,15 @@ import (
 )
 
 // stepLadder runs the handshake lesson and returns a ladder over it.
-func stepLadder(t *testing.T) (*ladder, *recorder) {
+func stepLadder(t *testing.T) (*table, *recorder) {
 	t.Helper()
 	var rec recorder
 	c, s := uint32(100), uint32(300)
 	res, err := lesson.Run(lesson.HandshakeConfig{Seed: 1, Delay: 50 * time.Millisecond, ClientISN: &c, ServerISN: &s, Trace: rec.record}, lesson.ClientFirst)
 	require.NoError(t, err)
-	return &ladder{command: "tcpsim handshake", left: res.Client, right: res.Server, delay: 50 * time.Millisecond, seed: 1}, &rec
+	l := &table{command: "tcpsim handshake", left: res.Client, right: res.Server, delay: 50 * time.Millisecond, seed: 1}
+	l.learnISNs(rec.events)
+	return l, &rec
 }
 
 // timeRow matches a diagram line: it starts with a time, at the start of

@@ -12,21 +12,21 @@ import (
 	"github.com/tcpsim/tcpsim/tcpstate"
 )
 
-// ladder renders a two-host trace as text that reads like a ladder
+// table renders a two-host trace as text that reads like a ladder
 // diagram: the left host's column, the segments between, the right host's
 // column. Each segment is one line, at the time it was sent, showing each
 // host's state after it (the sender's after sending, the receiver's after
 // processing it); application calls and timers are lines on their host's
 // side; the state changes each line caused are listed under it with the
 // RFC rule behind them.
-type ladder struct {
+type table struct {
 	command     string
 	left, right *sim.Host
 	delay       time.Duration
 	seed        uint64
 	vars        bool // print the TCB variables under each line
 
-	// Learned by header.
+	// Learned by learnISNs.
 	isn    [2]uint32
 	hasISN [2]bool
 	tcb    [2]*tcpstate.TCB // each side's latest snapshot, for vars
@@ -55,7 +55,7 @@ type row struct {
 	notes      []*sim.TraceEvent
 }
 
-func (l *ladder) side(h *sim.Host) int {
+func (l *table) side(h *sim.Host) int {
 	if h == l.right {
 		return 1
 	}
@@ -66,7 +66,7 @@ func (l *ladder) side(h *sim.Host) int {
 // its line. A state change goes under the line of its cause: the segment
 // received, the timer that expired, or the application call (traced right
 // after the change it made).
-func (l *ladder) rows(events []sim.TraceEvent) []*row {
+func (l *table) rows(events []sim.TraceEvent) []*row {
 	var rows []*row
 	byPacket := make(map[uint64]*row) // only looked up: rows keeps the order
 	var timer [2]*row                 // each side's latest timer row
@@ -114,7 +114,7 @@ func (l *ladder) rows(events []sim.TraceEvent) []*row {
 }
 
 // write renders the events.
-func (l *ladder) write(w io.Writer, events []sim.TraceEvent) error {
+func (l *table) write(w io.Writer, events []sim.TraceEvent) error {
 	var b strings.Builder
 	b.WriteString(l.header(events))
 	for _, r := range l.rows(events) {
@@ -125,17 +125,23 @@ func (l *ladder) write(w io.Writer, events []sim.TraceEvent) error {
 	return err
 }
 
-// header learns the ISNs and addresses from the events and returns the
-// lines above the diagram.
-func (l *ladder) header(events []sim.TraceEvent) string {
-	var addr [2]string
+// learnISNs finds each side's ISN: the sequence number of its first SYN.
+func (l *table) learnISNs(events []sim.TraceEvent) {
 	for i := range events {
 		e := &events[i]
 		s := l.side(e.Host)
 		if e.Kind == sim.TraceSegment && e.Event == sim.Send && e.Segment.Flags&tcpstate.SYN != 0 && !l.hasISN[s] {
 			l.isn[s], l.hasISN[s] = uint32(e.Segment.Seq), true
 		}
-		if e.Kind == sim.TraceCall && addr[s] == "" {
+	}
+}
+
+// header returns the lines above the table. learnISNs must have run.
+func (l *table) header(events []sim.TraceEvent) string {
+	var addr [2]string
+	for i := range events {
+		e := &events[i]
+		if s := l.side(e.Host); e.Kind == sim.TraceCall && addr[s] == "" {
 			addr[s] = e.Local.String()
 		}
 	}
@@ -156,7 +162,7 @@ func (l *ladder) header(events []sim.TraceEvent) string {
 }
 
 // rel makes a sequence number of side s relative to its ISN.
-func (l *ladder) rel(v uint32, s int) uint32 {
+func (l *table) rel(v uint32, s int) uint32 {
 	if l.hasISN[s] {
 		return v - l.isn[s]
 	}
@@ -170,7 +176,7 @@ func isnText(v uint32, ok bool) string {
 	return strconv.FormatUint(uint64(v), 10)
 }
 
-func (l *ladder) writeRow(b *strings.Builder, r *row) {
+func (l *table) writeRow(b *strings.Builder, r *row) {
 	rel := l.rel
 	// A side the line changed shows the state its last change led to.
 	var changed [2]bool
@@ -245,7 +251,7 @@ func (l *ladder) writeRow(b *strings.Builder, r *row) {
 // writeVars prints, for each host with a connection, its TCB variables
 // after the line: SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND (RFC 9293
 // §3.3.1), sequence numbers relative to the ISNs.
-func (l *ladder) writeVars(b *strings.Builder, r *row, indent string) {
+func (l *table) writeVars(b *strings.Builder, r *row, indent string) {
 	take := func(e *sim.TraceEvent) {
 		if e != nil && e.HasTCB {
 			t := e.TCB
@@ -328,7 +334,7 @@ func pad(s string, width int) string {
 
 // writeSummary tells how the run ended: segments, final states, and the
 // time each host spent in TIME-WAIT.
-func (l *ladder) writeSummary(b *strings.Builder, events []sim.TraceEvent) {
+func (l *table) writeSummary(b *strings.Builder, events []sim.TraceEvent) {
 	var sent, dropped int
 	final := [2]tcpstate.State{}
 	twStart := map[*sim.Host]time.Time{}
