@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tcpsim/tcpsim/capture"
 	"github.com/tcpsim/tcpsim/internal/ladder"
 	"github.com/tcpsim/tcpsim/internal/lesson"
 	"github.com/tcpsim/tcpsim/sim"
@@ -24,14 +25,17 @@ type lessonOptions struct {
 	output               formatFlag
 	vars, step, ascii    bool
 	svg                  string
+	pcap, pcapng         string
+	linkType             formatFlag
 }
 
 func defaultLessonOptions() lessonOptions {
 	return lessonOptions{
-		seed:   1,
-		delay:  delayFlag(50 * time.Millisecond),
-		mss:    1460,
-		output: formatFlag{v: "text", allowed: []string{"text", "json"}},
+		seed:     1,
+		delay:    delayFlag(50 * time.Millisecond),
+		mss:      1460,
+		output:   formatFlag{v: "text", allowed: []string{"text", "json"}},
+		linkType: formatFlag{v: "ethernet", allowed: []string{"ethernet", "raw"}},
 	}
 }
 
@@ -46,6 +50,9 @@ func (opts *lessonOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&opts.step, "step", false, "show one line at a time: Enter for the next, q to quit (needs a terminal)")
 	f.BoolVar(&opts.ascii, "ascii", false, "draw the ladder diagram with plain ASCII characters")
 	f.StringVar(&opts.svg, "svg", "", "also write the ladder diagram to this SVG `file`")
+	f.StringVar(&opts.pcap, "pcap", "", "also write the segments sent to this pcap `file`")
+	f.StringVar(&opts.pcapng, "pcapng", "", "also write the segments sent to this pcapng `file`, each with a comment saying what became of it")
+	f.Var(&opts.linkType, "link-type", "link type of the captures: ethernet or raw (raw IP)")
 }
 
 func newHandshakeCommand() *cobra.Command {
@@ -79,6 +86,30 @@ A run is fully determined by its flags: the same flags give the same output.`,
 	return cmd
 }
 
+// createCaptures prepares the capture files asked for, before the run, so
+// that an unwritable path is reported before any work is done.
+func (opts *lessonOptions) createCaptures() ([]*capture.File, error) {
+	link, err := capture.ParseLinkType(opts.linkType.v)
+	if err != nil {
+		return nil, err
+	}
+	var files []*capture.File
+	for _, c := range []struct {
+		flag, path string
+		format     capture.Format
+	}{{"--pcap", opts.pcap, capture.PCAP}, {"--pcapng", opts.pcapng, capture.PCAPNG}} {
+		if c.path == "" {
+			continue
+		}
+		f, err := capture.Create(c.path, c.format, link)
+		if err != nil {
+			return files, fmt.Errorf("%s: %w", c.flag, err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
 // runLesson runs a lesson scenario and writes its trace.
 func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, command string) error {
 	if opts.step {
@@ -96,6 +127,13 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 			return fmt.Errorf("--svg: %w", err)
 		}
 		defer svg.discard()
+	}
+	captures, err := opts.createCaptures()
+	for _, c := range captures {
+		defer c.Discard()
+	}
+	if err != nil {
+		return err
 	}
 	var rec recorder
 	res, lessonErr := lesson.Run(lesson.HandshakeConfig{
@@ -117,7 +155,6 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 	}
 	l.learnISNs(rec.events)
 	out := cmd.OutOrStdout()
-	var err error
 	switch {
 	case opts.output.v == "json":
 		err = writeJSONLines(out, rec.events)
@@ -134,6 +171,11 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 	}
 	if err == nil && svg != nil {
 		err = svg.commit(l.diagram(rec.events).WriteSVG)
+	}
+	for _, c := range captures {
+		if err == nil {
+			err = writeCapture(c, rec.events)
+		}
 	}
 	if lessonErr != nil {
 		return failed(lessonErr)

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tcpsim/tcpsim/capture"
+	"github.com/tcpsim/tcpsim/sim"
+)
+
+// writeCapture writes every segment sent in a recorded run to f, as a
+// capture taken at the sender would see it: each transmission once, at the
+// time it left, including those the link then lost. In pcapng each packet
+// carries a comment saying what became of it: the state changes its
+// arrival caused, the receiver's verdict when it was not accepted, or why
+// it was dropped.
+func writeCapture(f *capture.File, events []sim.TraceEvent) error {
+	fate := make(map[uint64][]string) // only looked up: events keep the order
+	for i := range events {
+		e := &events[i]
+		switch {
+		case e.Kind == sim.TraceSegment && e.Event == sim.Drop:
+			fate[e.Packet] = append(fate[e.Packet], "dropped by "+dropPlace(e)+": "+e.Reason.String())
+		case e.Kind == sim.TraceSegment && e.Event == sim.Recv && e.Verdict.String() != "accepted":
+			fate[e.Packet] = append(fate[e.Packet], fmt.Sprintf("%s: %s", e.Host.Name(), e.Verdict))
+		case e.Kind == sim.TraceState && e.Cause == sim.TraceSegment:
+			fate[e.Packet] = append(fate[e.Packet], fmt.Sprintf("%s %v -> %v", e.Host.Name(), e.From, e.To))
+		}
+	}
+	for i := range events {
+		e := &events[i]
+		if e.Kind == sim.TraceSegment && e.Event == sim.Send {
+			f.WriteSegment(e.Time, e.Segment, strings.Join(fate[e.Packet], "; "))
+		}
+	}
+	return f.Close()
+}
+
+// dropPlace says where a segment was lost: on the link, or at the host
+// that refused it.
+func dropPlace(e *sim.TraceEvent) string {
+	if e.Segment.Dst.Addr() == e.Host.Addr() {
+		return e.Host.Name()
+	}
+	return "link"
+}
