@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"strings"
 	"time"
 
 	"github.com/tcpsim/tcpsim/internal/ladder"
@@ -50,7 +51,11 @@ func (l *table) diagram(events []sim.TraceEvent) ladder.Diagram {
 			d.Events = append(d.Events, ladder.State{Side: s, At: at(e.Time),
 				From: e.From.String(), To: e.To.String(), Rule: e.Rule})
 		case sim.TraceCall:
-			d.Events = append(d.Events, ladder.Note{Side: s, At: at(e.Time), Text: callText(e)})
+			text := callText(e)
+			if l.ascii {
+				text = strings.ReplaceAll(text, "→", "->")
+			}
+			d.Events = append(d.Events, ladder.Note{Side: s, At: at(e.Time), Text: text})
 		case sim.TraceTimer:
 			d.Events = append(d.Events, ladder.Note{Side: s, At: at(e.Time), Text: e.Timer.String() + " timer expires"})
 		}

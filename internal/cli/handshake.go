@@ -151,7 +151,7 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 		command: command,
 		left:    res.Client, right: res.Server,
 		delay: time.Duration(opts.delay), seed: opts.seed,
-		vars: opts.vars,
+		vars: opts.vars, ascii: opts.ascii,
 	}
 	l.learnISNs(rec.events)
 	out := cmd.OutOrStdout()

@@ -25,6 +25,7 @@ type table struct {
 	delay       time.Duration
 	seed        uint64
 	vars        bool // print the TCB variables under each line
+	ascii       bool // draw the diagram with ASCII only
 
 	// Learned by learnISNs.
 	isn    [2]uint32
