@@ -13,7 +13,7 @@ var (
 	ErrAddrInUse = errors.New("sim: address already in use")
 	// ErrNoPorts: every ephemeral port of the host is taken.
 	ErrNoPorts = errors.New("sim: no free ephemeral port")
-	// ErrInvalid: an argument the world cannot use (unnamed host, address
-	// that is not IPv4, negative delay, port 0...).
+	// ErrInvalid: an argument the world cannot use (unnamed host, unusable
+	// address, a Path field out of range, port 0...).
 	ErrInvalid = errors.New("sim: invalid argument")
 )

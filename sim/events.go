@@ -11,6 +11,9 @@ const (
 	// scheduled. Timer events are never removed from the heap (lazy
 	// deletion): see endpoint.schedule and endpoint.due.
 	evTimer
+	// evWake: a process may be runnable (it starts, its Sleep or its
+	// Select timeout ends); see scheduler.due and scheduler.runReady.
+	evWake
 )
 
 // event is one entry of the world's agenda. It holds no pointers, only

@@ -11,7 +11,10 @@ import (
 type HostConfig struct {
 	// Name identifies the host in traces; unique in its world.
 	Name string
-	// Addr is the host's one address: IPv4, unique in its world.
+	// Addr is the host's one address, IPv4 or IPv6 (not an IPv4-mapped
+	// one), unique in its world. tcpstate derives the MSS a connection
+	// announces from its MTU less the IP header of the family (RFC 9293
+	// §3.7.1; 20 bytes for IPv4, 40 for IPv6).
 	Addr netip.Addr
 	// TCP is the configuration every connection of the host starts from;
 	// nil means tcpstate.DefaultConfig(). The world fills in what tcpstate
@@ -19,6 +22,15 @@ type HostConfig struct {
 	// are drawn from the world's generator. Its Trace field is the
 	// world's: it is replaced.
 	TCP *tcpstate.Config
+	// Backlog bounds how many connections each listener of the host holds
+	// before they are accepted (in SYN-RECEIVED, RFC 9293 §3.10.7.2); 0
+	// means DefaultBacklog. A SYN beyond it is dropped, or answered as
+	// OverflowReset says.
+	Backlog int
+	// OverflowReset answers a SYN beyond the backlog with a RST instead of
+	// dropping it, like Linux's net.ipv4.tcp_abort_on_overflow. Either way
+	// the SYN is traced as a drop with reason DropListenOverflow.
+	OverflowReset bool
 }
 
 // Host is a machine with one address and a TCP stack: a table of
@@ -29,10 +41,14 @@ type Host struct {
 	addr netip.Addr
 	tcp  tcpstate.Config
 
+	backlog       int  // HostConfig.Backlog, defaulted
+	overflowReset bool // HostConfig.OverflowReset
+
 	conns     map[fourTuple]*endpoint // RFC 9293 §3.9.2: demultiplexing by 4-tuple
 	listeners map[uint16]*Listener
 	ports     portTable
-	routes    []route // in creation order
+	routes    []route   // in creation order
+	udp       *udpStack // UDP sockets and ports (udp_stack.go); nil until used
 }
 
 // fourTuple identifies a connection from the point of view of one host.
@@ -45,8 +61,15 @@ func (w *World) AddHost(cfg HostConfig) (*Host, error) {
 	if cfg.Name == "" {
 		return nil, fmt.Errorf("%w: host name is empty", ErrInvalid)
 	}
-	if !cfg.Addr.Is4() || cfg.Addr.IsUnspecified() {
-		return nil, fmt.Errorf("%w: host %s: address %v is not a usable IPv4 address", ErrInvalid, cfg.Name, cfg.Addr)
+	if !cfg.Addr.IsValid() || cfg.Addr.Is4In6() || cfg.Addr.IsUnspecified() || cfg.Addr.Zone() != "" {
+		return nil, fmt.Errorf("%w: host %s: address %v is not a usable IPv4 or IPv6 address", ErrInvalid, cfg.Name, cfg.Addr)
+	}
+	if cfg.Backlog < 0 {
+		return nil, fmt.Errorf("%w: host %s: Backlog %d is negative", ErrInvalid, cfg.Name, cfg.Backlog)
+	}
+	backlog := cfg.Backlog
+	if backlog == 0 {
+		backlog = DefaultBacklog
 	}
 	for _, h := range w.hosts {
 		if h.name == cfg.Name || h.addr == cfg.Addr {
@@ -65,6 +88,7 @@ func (w *World) AddHost(cfg HostConfig) (*Host, error) {
 	}
 	h := &Host{
 		w: w, name: cfg.Name, addr: cfg.Addr, tcp: tcp,
+		backlog: backlog, overflowReset: cfg.OverflowReset,
 		conns:     make(map[fourTuple]*endpoint),
 		listeners: make(map[uint16]*Listener),
 		ports:     newPortTable(),

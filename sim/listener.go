@@ -9,7 +9,8 @@ import (
 )
 
 // DefaultBacklog bounds the connections a listener holds before they are
-// accepted (in SYN-RECEIVED); SYNs beyond it are dropped.
+// accepted (in SYN-RECEIVED) when HostConfig.Backlog is 0; SYNs beyond it
+// are dropped (or reset: HostConfig.OverflowReset).
 const DefaultBacklog = 128
 
 // Listener is a passive OPEN on one port of a host. It holds a connection
@@ -90,8 +91,8 @@ func (l *Listener) input(seg *tcpstate.Segment) {
 		l.ep.input(seg)
 		return
 	}
-	if len(l.pending) >= DefaultBacklog {
-		w.drop(h, seg, w.delivering, DropListenOverflow)
+	if len(l.pending) >= h.backlog {
+		l.overflow(seg)
 		return
 	}
 	ep, err := w.newEndpoint(h)

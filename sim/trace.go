@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/udp"
 )
 
 // TraceKind says what a TraceEvent records.
@@ -22,11 +23,19 @@ const (
 	TraceCall
 	// TraceTimer: a connection's timer expired.
 	TraceTimer
+	// TraceDatagram: a UDP datagram was sent, received or dropped
+	// (udp_trace.go).
+	TraceDatagram
+	// TraceICMP: an ICMP error message was sent, received or dropped.
+	TraceICMP
 )
 
-var traceKindNames = [...]string{TraceSegment: "segment", TraceState: "state", TraceCall: "call", TraceTimer: "timer"}
+var traceKindNames = [...]string{
+	TraceSegment: "segment", TraceState: "state", TraceCall: "call", TraceTimer: "timer",
+	TraceDatagram: "datagram", TraceICMP: "icmp",
+}
 
-// String returns "segment", "state", "call" or "timer".
+// String returns "segment", "state", "call", "timer", "datagram" or "icmp".
 func (k TraceKind) String() string { return name(traceKindNames[:], int(k), "kind") }
 
 // SegmentEvent says what happened to a segment.
@@ -42,11 +51,15 @@ const (
 	// Drop: the segment was discarded before reaching a connection;
 	// Reason says why.
 	Drop
+	// Duplicate: a link duplicated the segment (Path.Duplicate): Packet
+	// is the copy's own transmission number, Original the one copied.
+	// Host is the sender; the copy then arrives or drops on its own.
+	Duplicate
 )
 
-var segmentEventNames = [...]string{Send: "send", Recv: "recv", Drop: "drop"}
+var segmentEventNames = [...]string{Send: "send", Recv: "recv", Drop: "drop", Duplicate: "dup"}
 
-// String returns "send", "recv" or "drop".
+// String returns "send", "recv", "drop" or "dup".
 func (e SegmentEvent) String() string { return name(segmentEventNames[:], int(e), "event") }
 
 // DropReason names why the world dropped a segment.
@@ -59,9 +72,30 @@ const (
 	// DropListenOverflow: a SYN for a listener whose queue of connections
 	// not yet accepted is full.
 	DropListenOverflow
+	// DropLoss: the path lost the segment (Path.Loss or Path.Burst).
+	DropLoss
+	// DropCorrupt: the segment arrived with a bit flipped by the path
+	// (Path.Corrupt) and failed its checksum at the receiver.
+	DropCorrupt
+	// DropQueue: the path was full (Path.Limit): tail drop.
+	DropQueue
+	// DropMTU: the segment was larger than the path's MTU.
+	DropMTU
+	// DropFault: a scripted fault of the path dropped it (Path.Faults).
+	DropFault
+	// DropPortUnreachable: a datagram for a UDP port no socket is bound
+	// to (or whose socket is connected to another remote); the host
+	// answers with an ICMP port unreachable (udp_stack.go).
+	DropPortUnreachable
+	// DropRcvBuf: a datagram for a socket whose receive queue is full.
+	DropRcvBuf
 )
 
-var dropReasonNames = [...]string{DropNoRoute: "no-route", DropListenOverflow: "listen-overflow"}
+var dropReasonNames = [...]string{
+	DropNoRoute: "no-route", DropListenOverflow: "listen-overflow", DropLoss: "loss",
+	DropCorrupt: "checksum", DropQueue: "queue", DropMTU: "mtu", DropFault: "fault",
+	DropPortUnreachable: "port-unreachable", DropRcvBuf: "rcvbuf",
+}
 
 // String returns the reason's stable name, e.g. "no-route".
 func (r DropReason) String() string { return name(dropReasonNames[:], int(r), "reason") }
@@ -108,11 +142,12 @@ type TraceEvent struct {
 	Local, Remote netip.AddrPort
 
 	// TraceSegment.
-	Event   SegmentEvent
-	Packet  uint64 // the transmission's number: its send, recv and drop (and the state changes it causes) share it
-	Segment tcpstate.Segment
-	Verdict tcpstate.Verdict // Recv
-	Reason  DropReason       // Drop
+	Event    SegmentEvent
+	Packet   uint64 // the transmission's number: its send, recv and drop (and the state changes it causes) share it
+	Segment  tcpstate.Segment
+	Verdict  tcpstate.Verdict // Recv
+	Reason   DropReason       // Drop
+	Original uint64           // Duplicate: the transmission copied
 
 	// TraceState. Rule names the RFC rule behind the change, as tcpstate
 	// states it ("RFC 9293 §3.10.7.2: SYN in LISTEN, SYN-ACK queued").
@@ -125,6 +160,14 @@ type TraceEvent struct {
 
 	// TraceTimer.
 	Timer tcpstate.Timer
+
+	// TraceDatagram: Event, Packet, Reason (Drop) and Original
+	// (Duplicate) as for segments; Local and Remote as the host sees
+	// them. Datagram.Payload is only valid during the callback.
+	Datagram udp.Datagram
+	// TraceICMP: the ICMP error message; Event, Packet and Reason as for
+	// segments.
+	ICMP ICMPMessage
 
 	// TraceCall. N is the bytes sent or received; Data those bytes; Err
 	// the call's error (io.EOF for a recv at the end of the stream).
@@ -163,6 +206,10 @@ var resultNames = [...]struct {
 	{ErrClosed, "closed"},
 	{ErrAddrInUse, "in-use"},
 	{ErrNoPorts, "no-ports"},
+	{udp.ErrWouldBlock, "would-block"},
+	{udp.ErrRefused, "refused"},
+	{udp.ErrNotConnected, "not-connected"},
+	{udp.ErrClosed, "closed"},
 }
 
 func resultName(err error) string {
@@ -223,5 +270,17 @@ func (w *World) traceCall(ep *endpoint, call Call, n int, data []byte, err error
 		Local: ep.tcp.LocalAddr(), Remote: ep.tcp.RemoteAddr(),
 		Call: call, N: n, Data: data, Err: err,
 		TCB: ep.tcp.TCB(), HasTCB: true,
+	})
+}
+
+// traceDuplicate records that the path from host h made copy, a copy of
+// transmission original of seg.
+func (w *World) traceDuplicate(h *Host, seg *tcpstate.Segment, copy, original uint64) {
+	if w.cfg.Trace == nil {
+		return
+	}
+	w.cfg.Trace(TraceEvent{
+		Time: w.Now(), Kind: TraceSegment, Host: h, Event: Duplicate, Packet: copy, Original: original,
+		Local: seg.Src, Remote: seg.Dst, Segment: *seg,
 	})
 }

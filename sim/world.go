@@ -33,10 +33,11 @@ type Config struct {
 
 // Stats counts what happened in a World.
 type Stats struct {
-	Events    uint64 // events run (superseded timers excluded)
-	Segments  uint64 // segments sent
-	Delivered uint64 // segments that reached the far end of a link
-	Dropped   uint64 // segments dropped (no route, listen queue full)
+	Events     uint64 // events run (superseded timers excluded)
+	Segments   uint64 // segments sent, copies made by links included
+	Delivered  uint64 // segments that reached the far end of a link
+	Dropped    uint64 // segments dropped (no route, listen queue full, link impairments)
+	Duplicated uint64 // copies made by links (Path.Duplicate)
 }
 
 // World is a simulation: a virtual clock, an agenda of events, hosts and
@@ -66,6 +67,9 @@ type World struct {
 	delivering  uint64
 	cause       TraceKind
 	causePacket uint64
+
+	// Processes and sockets (process.go, socket.go); nil until used.
+	procs *scheduler
 }
 
 // New returns an empty world at Epoch.
@@ -141,8 +145,14 @@ func (w *World) step(limit int64) bool {
 			}
 			w.setNow(e.at)
 			ep.fire()
+		case evWake:
+			if !w.procs.due(&e) {
+				continue // the process it would wake already went on
+			}
+			w.setNow(e.at) // a process starts, or its sleep or select timeout ends
 		}
 		w.stats.Events++
+		w.procs.runReady() // resume the processes the event made runnable
 		return true
 	}
 	return false

@@ -30,7 +30,9 @@ func TestAddHostValidates(t *testing.T) {
 		want error
 	}{
 		{"no name", HostConfig{Addr: clientAddr}, ErrInvalid},
-		{"IPv6", HostConfig{Name: "a", Addr: netip.MustParseAddr("2001:db8::1")}, ErrInvalid},
+		{"IPv4-mapped IPv6", HostConfig{Name: "a", Addr: netip.MustParseAddr("::ffff:198.18.0.9")}, ErrInvalid},
+		{"IPv6 with zone", HostConfig{Name: "a", Addr: netip.MustParseAddr("fe80::1%eth0")}, ErrInvalid},
+		{"negative backlog", HostConfig{Name: "a", Addr: clientAddr, Backlog: -1}, ErrInvalid},
 		{"unspecified", HostConfig{Name: "a", Addr: netip.IPv4Unspecified()}, ErrInvalid},
 		{"no address", HostConfig{Name: "a"}, ErrInvalid},
 		{"bad TCP config", HostConfig{Name: "a", Addr: clientAddr, TCP: &bad}, nil},

@@ -56,7 +56,7 @@ every segment and the RFC 9293 rule behind each change, or JSON Lines.`,
   tcpsim close --scenario abort -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runLesson(cmd, &opts, lesson.Scenario(scenario), "tcpsim close --scenario "+string(scenario))
+			return runLesson(cmd, &opts, "tcpsim close --scenario "+string(scenario), tcpLesson(lesson.Scenario(scenario)))
 		},
 	}
 	cmd.Flags().Var(&scenario, "scenario", "how the connection ends: "+scenarioNames())

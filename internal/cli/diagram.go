@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -21,21 +22,29 @@ func (l *table) diagram(events []sim.TraceEvent) ladder.Diagram {
 	}
 	at := func(t time.Time) time.Duration { return t.Sub(sim.Epoch()) }
 	byPacket := make(map[uint64]int) // only looked up: d.Events keeps the order
+	datagrams := make(map[int]bool)  // the events that are UDP datagrams
 	for i := range events {
 		e := &events[i]
 		s := ladder.Side(l.side(e.Host))
 		switch e.Kind {
-		case sim.TraceSegment:
+		case sim.TraceSegment, sim.TraceDatagram:
 			switch e.Event {
-			case sim.Send:
-				seg := &e.Segment
+			case sim.Send, sim.Duplicate:
 				byPacket[e.Packet] = len(d.Events)
-				d.Events = append(d.Events, &ladder.Segment{
-					From: s, Sent: at(e.Time), Arrived: at(e.Time),
-					Label: ladder.SegmentLabel(seg.Flags.String(), l.rel(uint32(seg.Seq), int(s)),
+				var label string
+				if e.Kind == sim.TraceDatagram {
+					datagrams[len(d.Events)] = true
+					label = fmt.Sprintf("UDP len %d", len(e.Datagram.Payload))
+				} else {
+					seg := &e.Segment
+					label = ladder.SegmentLabel(seg.Flags.String(), l.rel(uint32(seg.Seq), int(s)),
 						l.rel(uint32(seg.Ack), 1-int(s)), seg.Flags&tcpstate.ACK != 0,
-						uint32(seg.Window), len(seg.Payload)),
-				})
+						uint32(seg.Window), len(seg.Payload))
+				}
+				if e.Event == sim.Duplicate {
+					label += " (copy)"
+				}
+				d.Events = append(d.Events, &ladder.Segment{From: s, Sent: at(e.Time), Arrived: at(e.Time), Label: label})
 			case sim.Recv:
 				if i, ok := byPacket[e.Packet]; ok {
 					d.Events[i].(*ladder.Segment).Arrived = at(e.Time)
@@ -51,7 +60,7 @@ func (l *table) diagram(events []sim.TraceEvent) ladder.Diagram {
 			d.Events = append(d.Events, ladder.State{Side: s, At: at(e.Time),
 				From: e.From.String(), To: e.To.String(), Rule: e.Rule})
 		case sim.TraceCall:
-			text := callText(e)
+			text := l.callText(e)
 			if l.ascii {
 				text = strings.ReplaceAll(text, "→", "->")
 			}
@@ -64,7 +73,11 @@ func (l *table) diagram(events []sim.TraceEvent) ladder.Diagram {
 	// pointers so that arrivals and drops could complete them.
 	for i, ev := range d.Events {
 		if seg, ok := ev.(*ladder.Segment); ok {
-			d.Events[i] = *seg
+			if datagrams[i] {
+				d.Events[i] = ladder.Datagram(*seg)
+			} else {
+				d.Events[i] = *seg
+			}
 		}
 	}
 	return d

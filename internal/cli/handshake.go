@@ -27,6 +27,13 @@ type lessonOptions struct {
 	svg                  string
 	pcap, pcapng         string
 	linkType             formatFlag
+
+	// Link impairments, in netem's vocabulary (tc-netem(8)).
+	loss, reorder, dup, corrupt percentFlag
+	jitter                      jitterFlag
+	rate                        rateFlag
+	queue                       countFlag
+	drop                        dropsFlag
 }
 
 func defaultLessonOptions() lessonOptions {
@@ -36,6 +43,7 @@ func defaultLessonOptions() lessonOptions {
 		mss:      1460,
 		output:   formatFlag{v: "text", allowed: []string{"text", "json"}},
 		linkType: formatFlag{v: "ethernet", allowed: []string{"ethernet", "raw"}},
+		queue:    countFlag{min: 1},
 	}
 }
 
@@ -53,6 +61,14 @@ func (opts *lessonOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&opts.pcap, "pcap", "", "also write the segments sent to this pcap `file`")
 	f.StringVar(&opts.pcapng, "pcapng", "", "also write the segments sent to this pcapng `file`, each with a comment saying what became of it")
 	f.Var(&opts.linkType, "link-type", "link type of the captures: ethernet or raw (raw IP)")
+	f.Var(&opts.loss, "loss", "probability that the link loses a packet, e.g. 2% (netem loss)")
+	f.Var(&opts.jitter, "jitter", "delay varies uniformly within ±jitter, e.g. 5ms; packets may overtake (netem delay ... jitter)")
+	f.Var(&opts.reorder, "reorder", "probability that a packet skips the delay and overtakes others, e.g. 25%; needs --delay (netem reorder)")
+	f.Var(&opts.dup, "dup", "probability that the link sends a packet twice, e.g. 1% (netem duplicate)")
+	f.Var(&opts.corrupt, "corrupt", "probability that a bit is flipped; the receiver drops the packet on its checksum, e.g. 0.1% (netem corrupt)")
+	f.Var(&opts.rate, "rate", "bandwidth of the link, e.g. 10Mbit or 512kbit (netem rate; tc units, bps = bytes/s)")
+	f.Var(&opts.queue, "queue", "packets the link holds before it drops new ones, e.g. 100 (netem limit, tail drop)")
+	f.Var(&opts.drop, "drop", "drop the Nth packet sent, counting from 1 (both directions, in the order sent); repeat or list: 3,5")
 }
 
 func newHandshakeCommand() *cobra.Command {
@@ -79,11 +95,30 @@ A run is fully determined by its flags: the same flags give the same output.`,
   tcpsim handshake --step          # one line at a time, Enter to go on`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runLesson(cmd, &opts, lesson.ClientFirst, "tcpsim handshake")
+			return runLesson(cmd, &opts, "tcpsim handshake", tcpLesson(lesson.ClientFirst))
 		},
 	}
 	opts.addFlags(cmd.Flags())
 	return cmd
+}
+
+// path is the link the flags describe, the same in both directions; the
+// packets to drop are numbered across both, in the order sent.
+func (opts *lessonOptions) path() sim.Path {
+	p := sim.Path{
+		Delay:     time.Duration(opts.delay),
+		Jitter:    time.Duration(opts.jitter),
+		Loss:      float64(opts.loss),
+		Reorder:   float64(opts.reorder),
+		Duplicate: float64(opts.dup),
+		Corrupt:   float64(opts.corrupt),
+		Rate:      int64(opts.rate),
+		Limit:     opts.queue.v,
+	}
+	for _, n := range opts.drop {
+		p.Faults = append(p.Faults, sim.DropNthOfAll(uint64(n)))
+	}
+	return p
 }
 
 // createCaptures prepares the capture files asked for, before the run, so
@@ -110,8 +145,23 @@ func (opts *lessonOptions) createCaptures() ([]*capture.File, error) {
 	return files, nil
 }
 
-// runLesson runs a lesson scenario and writes its trace.
-func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, command string) error {
+// lessonFunc runs a lesson and returns its two hosts, left and right; they
+// are nil when the lesson could not start.
+type lessonFunc func(cfg lesson.HandshakeConfig) (left, right *sim.Host, err error)
+
+// tcpLesson is the TCP lesson ending with scenario sc.
+func tcpLesson(sc lesson.Scenario) lessonFunc {
+	return func(cfg lesson.HandshakeConfig) (*sim.Host, *sim.Host, error) {
+		res, err := lesson.Run(cfg, sc)
+		if res == nil {
+			return nil, nil, err
+		}
+		return res.Client, res.Server, err
+	}
+}
+
+// runLesson runs a lesson and writes its trace.
+func runLesson(cmd *cobra.Command, opts *lessonOptions, command string, run lessonFunc) error {
 	if opts.step {
 		if opts.output.v != "text" {
 			return errors.New("--step shows the text output: it does not go with -o " + opts.output.v)
@@ -119,6 +169,10 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 		if err := checkTerminal(cmd.InOrStdin(), cmd.OutOrStdout()); err != nil {
 			return err
 		}
+	}
+	if opts.reorder > 0 && opts.delay == 0 {
+		// netem: the packets not reordered are the ones that wait the delay.
+		return errors.New("--reorder needs a --delay for the other packets to wait")
 	}
 	var svg *outputFile
 	if opts.svg != "" {
@@ -136,20 +190,22 @@ func runLesson(cmd *cobra.Command, opts *lessonOptions, sc lesson.Scenario, comm
 		return err
 	}
 	var rec recorder
-	res, lessonErr := lesson.Run(lesson.HandshakeConfig{
+	path := opts.path()
+	left, right, lessonErr := run(lesson.HandshakeConfig{
 		Seed:      opts.seed,
+		Path:      &path,
 		Delay:     time.Duration(opts.delay),
 		MSS:       uint16(opts.mss),
 		ClientISN: opts.isnClient.ptr(),
 		ServerISN: opts.isnServer.ptr(),
 		Trace:     rec.record,
-	}, sc)
-	if res == nil {
+	})
+	if left == nil {
 		return failed(lessonErr)
 	}
 	l := table{
 		command: command,
-		left:    res.Client, right: res.Server,
+		left:    left, right: right,
 		delay: time.Duration(opts.delay), seed: opts.seed,
 		vars: opts.vars, ascii: opts.ascii,
 	}
@@ -191,6 +247,8 @@ type recorder struct {
 
 func (r *recorder) record(e sim.TraceEvent) {
 	e.Segment.Payload = bytes.Clone(e.Segment.Payload)
+	e.Datagram.Payload = bytes.Clone(e.Datagram.Payload)
+	e.ICMP.Original.Payload = bytes.Clone(e.ICMP.Original.Payload)
 	e.Data = bytes.Clone(e.Data)
 	r.events = append(r.events, e)
 }

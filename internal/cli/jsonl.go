@@ -21,20 +21,22 @@ type jsonCommon struct {
 
 type jsonSegment struct {
 	jsonCommon
-	Event   string   `json:"event"` // send, recv, drop
-	ID      uint64   `json:"id"`    // transmission number, shared by a segment's send and recv
-	Src     string   `json:"src"`
-	Dst     string   `json:"dst"`
-	Flags   string   `json:"flags"`
-	Seq     uint32   `json:"seq"`
-	Ack     uint32   `json:"ack"`
-	Win     uint16   `json:"win"`
-	Len     int      `json:"len"`
-	Options string   `json:"options"`
-	Verdict string   `json:"verdict,omitempty"` // recv
-	Reason  string   `json:"reason,omitempty"`  // drop
-	State   string   `json:"state,omitempty"`   // the host's connection state after the event
-	TCB     *jsonTCB `json:"tcb,omitempty"`
+	Event   string `json:"event"` // send, recv, drop
+	ID      uint64 `json:"id"`    // transmission number, shared by a segment's send and recv
+	Src     string `json:"src"`
+	Dst     string `json:"dst"`
+	Flags   string `json:"flags"`
+	Seq     uint32 `json:"seq"`
+	Ack     uint32 `json:"ack"`
+	Win     uint16 `json:"win"`
+	Len     int    `json:"len"`
+	Options string `json:"options"`
+	Verdict string `json:"verdict,omitempty"` // recv
+	Reason  string `json:"reason,omitempty"`  // drop
+	// dup: the transmission this one copies (Path.Duplicate).
+	Original uint64   `json:"original,omitempty"`
+	State    string   `json:"state,omitempty"` // the host's connection state after the event
+	TCB      *jsonTCB `json:"tcb,omitempty"`
 }
 
 type jsonTCB struct {
@@ -66,6 +68,31 @@ type jsonCall struct {
 	Remote string  `json:"remote,omitempty"`
 	Len    *int    `json:"len,omitempty"`  // send, recv: bytes
 	Data   *string `json:"data,omitempty"` // send, recv: the bytes
+}
+
+// jsonDatagram is a UDP datagram: len is its data, as for segments.
+type jsonDatagram struct {
+	jsonCommon
+	Event    string `json:"event"` // send, recv, drop, dup
+	ID       uint64 `json:"id"`
+	Src      string `json:"src"`
+	Dst      string `json:"dst"`
+	Len      int    `json:"len"`
+	Reason   string `json:"reason,omitempty"`   // drop
+	Original uint64 `json:"original,omitempty"` // dup: the transmission copied
+}
+
+// jsonICMP is an ICMP error about a datagram.
+type jsonICMP struct {
+	jsonCommon
+	Event   string `json:"event"`
+	ID      uint64 `json:"id"`
+	Src     string `json:"src"`
+	Dst     string `json:"dst"`
+	Message string `json:"message"` // e.g. "port unreachable for 198.18.0.1:49152 > 198.18.0.2:7"
+	ICMPTyp uint8  `json:"icmp_type"`
+	Code    uint8  `json:"code"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 type jsonTimer struct {
@@ -103,6 +130,8 @@ func jsonObject(e *sim.TraceEvent) any {
 			o.Verdict = e.Verdict.String()
 		case sim.Drop:
 			o.Reason = e.Reason.String()
+		case sim.Duplicate:
+			o.Original = e.Original
 		}
 		if e.HasTCB {
 			o.State = e.TCB.State.String()
@@ -127,6 +156,22 @@ func jsonObject(e *sim.TraceEvent) any {
 		return o
 	case sim.TraceTimer:
 		return jsonTimer{jsonCommon: c, Local: e.Local.String(), Remote: remote(e), Timer: e.Timer.String()}
+	case sim.TraceDatagram:
+		d := &e.Datagram
+		o := jsonDatagram{jsonCommon: c, Event: e.Event.String(), ID: e.Packet,
+			Src: d.Src.String(), Dst: d.Dst.String(), Len: len(d.Payload), Original: e.Original}
+		if e.Event == sim.Drop {
+			o.Reason = e.Reason.String()
+		}
+		return o
+	case sim.TraceICMP:
+		m := &e.ICMP
+		o := jsonICMP{jsonCommon: c, Event: e.Event.String(), ID: e.Packet,
+			Src: m.Src.String(), Dst: m.Dst.String(), Message: m.String(), ICMPTyp: m.Type, Code: m.Code}
+		if e.Event == sim.Drop {
+			o.Reason = e.Reason.String()
+		}
+		return o
 	}
 	return c
 }

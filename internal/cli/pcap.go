@@ -8,7 +8,8 @@ import (
 	"github.com/tcpsim/tcpsim/sim"
 )
 
-// writeCapture writes every segment sent in a recorded run to f, as a
+// writeCapture writes every segment and datagram sent in a recorded run
+// to f (ICMP messages are left out), as a
 // capture taken at the sender would see it: each transmission once, at the
 // time it left, including those the link then lost. In pcapng each packet
 // carries a comment saying what became of it: the state changes its
@@ -19,7 +20,7 @@ func writeCapture(f *capture.File, events []sim.TraceEvent) error {
 	for i := range events {
 		e := &events[i]
 		switch {
-		case e.Kind == sim.TraceSegment && e.Event == sim.Drop:
+		case (e.Kind == sim.TraceSegment || e.Kind == sim.TraceDatagram) && e.Event == sim.Drop:
 			fate[e.Packet] = append(fate[e.Packet], "dropped by "+dropPlace(e)+": "+e.Reason.String())
 		case e.Kind == sim.TraceSegment && e.Event == sim.Recv && e.Verdict.String() != "accepted":
 			fate[e.Packet] = append(fate[e.Packet], fmt.Sprintf("%s: %s", e.Host.Name(), e.Verdict))
@@ -29,8 +30,16 @@ func writeCapture(f *capture.File, events []sim.TraceEvent) error {
 	}
 	for i := range events {
 		e := &events[i]
-		if e.Kind == sim.TraceSegment && e.Event == sim.Send {
-			f.WriteSegment(e.Time, e.Segment, strings.Join(fate[e.Packet], "; "))
+		comment := strings.Join(fate[e.Packet], "; ")
+		if e.Event == sim.Duplicate {
+			comment = strings.TrimPrefix(fmt.Sprintf("%s; duplicated by link (copy of packet %d)", comment, e.Original), "; ")
+		}
+		switch {
+		case e.Kind == sim.TraceSegment && (e.Event == sim.Send || e.Event == sim.Duplicate):
+			f.WriteSegment(e.Time, e.Segment, comment)
+		case e.Kind == sim.TraceDatagram && (e.Event == sim.Send || e.Event == sim.Duplicate):
+			d := &e.Datagram
+			f.WriteDatagram(e.Time, d.Src, d.Dst, d.Payload, comment)
 		}
 	}
 	return f.Close()

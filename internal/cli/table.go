@@ -26,6 +26,7 @@ type table struct {
 	seed        uint64
 	vars        bool // print the TCB variables under each line
 	ascii       bool // draw the diagram with ASCII only
+	udp         bool // the run is UDP only: no states, no sequence numbers
 
 	// Learned by learnISNs.
 	isn    [2]uint32
@@ -76,7 +77,7 @@ func (l *table) rows(events []sim.TraceEvent) []*row {
 		e := &events[i]
 		s := l.side(e.Host)
 		switch e.Kind {
-		case sim.TraceSegment:
+		case sim.TraceSegment, sim.TraceDatagram, sim.TraceICMP:
 			r := byPacket[e.Packet]
 			if r == nil {
 				r = &row{kind: rowSegment, side: s, first: e}
@@ -127,9 +128,14 @@ func (l *table) write(w io.Writer, events []sim.TraceEvent) error {
 }
 
 // learnISNs finds each side's ISN: the sequence number of its first SYN.
+// It also notes whether the run was UDP only.
 func (l *table) learnISNs(events []sim.TraceEvent) {
+	segments, datagrams := false, false
+	defer func() { l.udp = datagrams && !segments }()
 	for i := range events {
 		e := &events[i]
+		segments = segments || e.Kind == sim.TraceSegment
+		datagrams = datagrams || e.Kind == sim.TraceDatagram
 		s := l.side(e.Host)
 		if e.Kind == sim.TraceSegment && e.Event == sim.Send && e.Segment.Flags&tcpstate.SYN != 0 && !l.hasISN[s] {
 			l.isn[s], l.hasISN[s] = uint32(e.Segment.Seq), true
@@ -146,10 +152,21 @@ func (l *table) header(events []sim.TraceEvent) string {
 			addr[s] = e.Local.String()
 		}
 	}
+	for s, h := range [2]*sim.Host{l.left, l.right} {
+		if addr[s] == "" { // it made no call: its address, at least
+			addr[s] = h.Addr().String()
+		}
+	}
 	var b strings.Builder
 	names := [2]string{l.left.Name(), l.right.Name()}
 	fmt.Fprintf(&b, "%s: %s %s → %s %s, one-way delay %v, seed %d\n",
 		l.command, names[0], addr[0], names[1], addr[1], l.delay, l.seed)
+	if l.udp {
+		b.WriteString("UDP (RFC 768) has no connection: no states, no sequence numbers, no acknowledgments.\n")
+		b.WriteString("Each line is a datagram, with the time it arrived, or an application call.\n")
+		fmt.Fprintf(&b, "\n%8s  %-*s  %-*s  %-*s  %s\n", "time", stateWidth, names[0], middleWidth, "", stateWidth, names[1], "arrives")
+		return b.String()
+	}
 	fmt.Fprintf(&b, "ISNs: %s %s, %s %s. seq and ack are relative to them, as in Wireshark (-o json has absolute numbers).\n",
 		names[0], isnText(l.isn[0], l.hasISN[0]), names[1], isnText(l.isn[1], l.hasISN[1]))
 	b.WriteString("Flags as tcpdump prints them: S SYN, . ACK, P PSH, F FIN, R RST. win: the window field as sent; len: bytes of data.\n")
@@ -168,6 +185,13 @@ func (l *table) rel(v uint32, s int) uint32 {
 		return v - l.isn[s]
 	}
 	return v
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func isnText(v uint32, ok bool) string {
@@ -193,6 +217,9 @@ func (l *table) writeRow(b *strings.Builder, r *row) {
 		if e.HasTCB {
 			return e.TCB.State.String()
 		}
+		if l.udp {
+			return "" // UDP has no connection state
+		}
 		return tcpstate.Closed.String() // no connection: CLOSED (RFC 9293 §3.10.7.1)
 	}
 	var cols [2]string
@@ -202,14 +229,32 @@ func (l *table) writeRow(b *strings.Builder, r *row) {
 		s := r.side
 		cols[s] = stateText(r.first, s)
 		seg := &r.first.Segment
-		ack := ""
-		if seg.Flags&tcpstate.ACK != 0 {
-			ack = strconv.FormatUint(uint64(rel(uint32(seg.Ack), 1-s)), 10)
+		var body string
+		switch r.first.Kind {
+		case sim.TraceDatagram:
+			// UDP has no state: its columns show the protocol instead.
+			cols[s] = "UDP"
+			d := &r.first.Datagram
+			body = fmt.Sprintf("UDP %d > %d len %d", d.Src.Port(), d.Dst.Port(), len(d.Payload))
+		case sim.TraceICMP:
+			cols[s] = "ICMP"
+			body = "ICMP " + r.first.ICMP.String()
+		default:
+			ack := ""
+			if seg.Flags&tcpstate.ACK != 0 {
+				ack = strconv.FormatUint(uint64(rel(uint32(seg.Ack), 1-s)), 10)
+			}
+			body = fmt.Sprintf("%-3s seq %-6d ack %-6s win %-5d len %d",
+				seg.Flags, rel(uint32(seg.Seq), s), ack, seg.Window, len(seg.Payload))
 		}
-		body := fmt.Sprintf("%-3s seq %-6d ack %-6s win %-5d len %d",
-			seg.Flags, rel(uint32(seg.Seq), s), ack, seg.Window, len(seg.Payload))
+		if r.first.Event == sim.Duplicate {
+			body += fmt.Sprintf(" (copy of #%d)", r.first.Original)
+		}
 		middle = arrow(body, s == 0)
 		switch {
+		case r.recv != nil && r.first.Kind != sim.TraceSegment:
+			cols[1-s] = cols[s]
+			extra = fmt.Sprintf("%7s", seconds(r.recv.Time))
 		case r.recv != nil:
 			cols[1-s] = stateText(r.recv, 1-s)
 			extra = fmt.Sprintf("%7s", seconds(r.recv.Time))
@@ -221,12 +266,12 @@ func (l *table) writeRow(b *strings.Builder, r *row) {
 		default:
 			extra = "in flight"
 		}
-		if !seg.Options.IsZero() {
+		if r.first.Kind == sim.TraceSegment && !seg.Options.IsZero() {
 			extra += "  " + seg.Options.String()
 		}
 	case rowCall, rowTimer:
 		cols[r.side] = stateText(r.first, r.side)
-		text := callText(r.first)
+		text := l.callText(r.first)
 		if r.kind == rowTimer {
 			text = r.first.Timer.String() + " timer expires"
 		}
@@ -289,6 +334,13 @@ func arrow(body string, rightward bool) string {
 }
 
 // callText describes an application call and its result.
+func (l *table) callText(e *sim.TraceEvent) string {
+	if l.udp && e.Call == sim.CallClose {
+		return "close → " + e.Result() // a UDP socket, not a listener
+	}
+	return callText(e)
+}
+
 func callText(e *sim.TraceEvent) string {
 	res := e.Result()
 	switch e.Call {
@@ -336,7 +388,7 @@ func pad(s string, width int) string {
 // writeSummary tells how the run ended: segments, final states, and the
 // time each host spent in TIME-WAIT.
 func (l *table) writeSummary(b *strings.Builder, events []sim.TraceEvent) {
-	var sent, dropped int
+	var sent, dropped, datagrams, datagramsLost int
 	final := [2]tcpstate.State{}
 	twStart := map[*sim.Host]time.Time{}
 	var tw []string
@@ -350,6 +402,10 @@ func (l *table) writeSummary(b *strings.Builder, events []sim.TraceEvent) {
 			sent++
 		case e.Kind == sim.TraceSegment && e.Event == sim.Drop:
 			dropped++
+		case e.Kind == sim.TraceDatagram && e.Event == sim.Send:
+			datagrams++
+		case e.Kind == sim.TraceDatagram && e.Event == sim.Drop:
+			datagramsLost++
 		case e.Kind == sim.TraceState && e.To == tcpstate.TimeWait:
 			twStart[e.Host] = e.Time
 		case e.Kind == sim.TraceState && e.From == tcpstate.TimeWait:
@@ -358,8 +414,15 @@ func (l *table) writeSummary(b *strings.Builder, events []sim.TraceEvent) {
 				e.Host.Name(), e.Time.Sub(start), seconds(start), seconds(e.Time)))
 		}
 	}
-	fmt.Fprintf(b, "\n%d segments sent, %d dropped. Final states: %s %v, %s %v.\n",
-		sent, dropped, l.left.Name(), final[0], l.right.Name(), final[1])
+	if sent > 0 {
+		fmt.Fprintf(b, "\n%d segments sent, %d dropped. Final states: %s %v, %s %v.\n",
+			sent, dropped, l.left.Name(), final[0], l.right.Name(), final[1])
+	}
+	if datagrams > 0 {
+		fmt.Fprintf(b, "\n%d datagram%s sent, %d lost. UDP keeps no connection: nothing was opened, acknowledged,\n",
+			datagrams, plural(datagrams), datagramsLost)
+		b.WriteString("sent again or closed (RFC 768); a lost datagram is simply gone.\n")
+	}
 	for _, t := range tw {
 		b.WriteString(t + ": 2×MSL, to be sure the peer got the last ACK and that delayed\n")
 		b.WriteString("segments of this connection die out before its 4-tuple is used again (RFC 9293 §3.3.2).\n")

@@ -27,11 +27,15 @@ const (
 	Response   = "hello back"
 )
 
-// HandshakeConfig sets up the handshake lesson.
+// HandshakeConfig sets up a lesson.
 type HandshakeConfig struct {
 	Seed  uint64        // the world's seed
 	Delay time.Duration // one-way delay, the same both ways
-	MSS   uint16        // announced by both hosts; 0 derives it from the MTU
+	// Path, when not nil, is the link in each direction (its Delay is
+	// used, not the Delay above): loss, jitter and the rest of netem's
+	// vocabulary.
+	Path *sim.Path
+	MSS  uint16 // announced by both hosts; 0 derives it from the MTU
 	// ClientISN and ServerISN fix the initial sequence numbers; nil
 	// leaves them to the world's generator.
 	ClientISN, ServerISN *uint32
@@ -64,6 +68,14 @@ func read(c sim.Conn, got *string) (eof bool) {
 	n, err := c.Read(buf)
 	*got += string(buf[:n])
 	return err == io.EOF
+}
+
+// path is the link the config asks for.
+func (cfg *HandshakeConfig) path() sim.Path {
+	if cfg.Path != nil {
+		return *cfg.Path
+	}
+	return sim.Path{Delay: cfg.Delay}
 }
 
 func tcpConfig(mss uint16, isn *uint32) *tcpstate.Config {

@@ -73,7 +73,7 @@ func Run(cfg HandshakeConfig, sc Scenario) (*HandshakeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := sim.Path{Delay: cfg.Delay}
+	path := cfg.path()
 	if _, err := w.AddLink(client, server, path, path); err != nil {
 		return nil, err
 	}
