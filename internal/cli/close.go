@@ -60,6 +60,6 @@ every segment and the RFC 9293 rule behind each change, or JSON Lines.`,
 		},
 	}
 	cmd.Flags().Var(&scenario, "scenario", "how the connection ends: "+scenarioNames())
-	opts.addFlags(cmd.Flags())
+	opts.addFlags(cmd.Flags(), true)
 	return cmd
 }

@@ -47,14 +47,18 @@ func defaultLessonOptions() lessonOptions {
 	}
 }
 
-func (opts *lessonOptions) addFlags(f *pflag.FlagSet) {
-	f.Var(&opts.isnClient, "isn-client", "the client's initial sequence number (default: drawn from the seed)")
-	f.Var(&opts.isnServer, "isn-server", "the server's initial sequence number (default: drawn from the seed)")
+// addFlags registers the flags; tcp adds those that only mean something
+// for TCP (ISNs, MSS, the TCB variables).
+func (opts *lessonOptions) addFlags(f *pflag.FlagSet, tcp bool) {
+	if tcp {
+		f.Var(&opts.isnClient, "isn-client", "the client's initial sequence number (default: drawn from the seed)")
+		f.Var(&opts.isnServer, "isn-server", "the server's initial sequence number (default: drawn from the seed)")
+		f.Var(&opts.mss, "mss", "MSS both hosts announce in their SYNs (1 to 65535)")
+		f.BoolVar(&opts.vars, "vars", false, "print each host's SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND after every line")
+	}
 	f.Uint64Var(&opts.seed, "seed", opts.seed, "seed of the simulation's random generator")
 	f.Var(&opts.delay, "delay", "one-way delay of the link, both ways (0 to 1h)")
-	f.Var(&opts.mss, "mss", "MSS both hosts announce in their SYNs (1 to 65535)")
 	f.VarP(&opts.output, "output", "o", "output format: text or json (JSON Lines)")
-	f.BoolVar(&opts.vars, "vars", false, "print each host's SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND after every line")
 	f.BoolVar(&opts.step, "step", false, "show one line at a time: Enter for the next, q to quit (needs a terminal)")
 	f.BoolVar(&opts.ascii, "ascii", false, "draw the ladder diagram with plain ASCII characters")
 	f.StringVar(&opts.svg, "svg", "", "also write the ladder diagram to this SVG `file`")
@@ -98,7 +102,7 @@ A run is fully determined by its flags: the same flags give the same output.`,
 			return runLesson(cmd, &opts, "tcpsim handshake", tcpLesson(lesson.ClientFirst))
 		},
 	}
-	opts.addFlags(cmd.Flags())
+	opts.addFlags(cmd.Flags(), true)
 	return cmd
 }
 

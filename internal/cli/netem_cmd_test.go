@@ -98,6 +98,7 @@ func TestImpairmentBadInput(t *testing.T) {
 		{[]string{"handshake", "--drop", "0"}, `"--drop" flag: must be segment numbers counting from 1`},
 		{[]string{"handshake", "--reorder", "25%", "--delay", "0s"}, `--reorder needs a --delay`},
 		{[]string{"udp", "--loss", "101%"}, `"--loss" flag: must be between 0% and 100%`},
+		{[]string{"udp", "--isn-client", "1"}, `unknown flag: --isn-client`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := run(t, tc.args...)

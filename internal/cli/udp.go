@@ -28,11 +28,7 @@ Lines where each datagram is an event of type "datagram".`,
 			return runLesson(cmd, &opts, "tcpsim udp", udpLesson)
 		},
 	}
-	opts.addFlags(cmd.Flags())
-	// ISNs and the MSS belong to TCP.
-	for _, name := range []string{"isn-client", "isn-server", "mss", "vars"} {
-		cmd.Flags().MarkHidden(name)
-	}
+	opts.addFlags(cmd.Flags(), false)
 	return cmd
 }
 
