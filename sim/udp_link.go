@@ -99,30 +99,15 @@ func (ps *pathState) applyNthFaults() (extra time.Duration, drop bool) {
 	return extra, drop
 }
 
-// enqueueUDP is enqueue for datagrams and ICMP messages.
+// enqueueUDP is enqueue for datagrams and ICMP messages: the same
+// impairments through admit, then a packet that owns its bytes.
 func (w *World) enqueueUDP(from *Host, r *route, m *udpMsg, id uint64, extra time.Duration) {
 	ps := r.path
-	c := &ps.cfg
-	if ps.lose(w.rng) {
-		w.dropUDP(from, m, id, DropLoss)
+	at, corrupt, reason := w.admit(ps, m.size(), extra)
+	if reason != 0 {
+		w.dropUDP(from, m, id, reason)
 		return
 	}
-	corrupt := c.Corrupt > 0 && chance(w.rng, c.Corrupt)
-	if c.Limit > 0 && ps.held >= c.Limit {
-		w.dropUDP(from, m, id, DropQueue)
-		return
-	}
-	prop := ps.propagation(w.rng)
-	sent := w.now
-	if c.Rate > 0 {
-		sent = ps.serialize(w.now, m.size())
-	}
-	at := sent + int64(prop+extra)
-	if c.InOrder {
-		at = max(at, ps.last)
-	}
-	ps.last = max(ps.last, at)
-	ps.held++
 	p := w.newPacket()
 	p.id, p.to, p.path, p.corrupt = id, r.peer, ps, corrupt
 	// The message is kept with the packet when it is recycled, so that
