@@ -53,16 +53,22 @@ func (c Conn) Valid() bool {
 // §3.10.1) from the next free ephemeral port. The SYN leaves at once;
 // hd.Established runs when the handshake completes, hd.Closed if it fails.
 func (h *Host) Dial(remote netip.AddrPort, hd Handler) (Conn, error) {
-	w := h.w
 	port, ok := h.ports.ephemeral()
 	if !ok {
 		return Conn{}, fmt.Errorf("sim: host %s: %w", h.name, ErrNoPorts)
 	}
+	return h.connect(netip.AddrPortFrom(h.addr, port), remote, hd)
+}
+
+// connect opens a connection from local to remote: a new endpoint, its
+// traced Connect, and the SYN sent at once.
+func (h *Host) connect(local, remote netip.AddrPort, hd Handler) (Conn, error) {
+	w := h.w
 	ep, err := w.newEndpoint(h)
 	if err != nil {
 		return Conn{}, err
 	}
-	err = ep.tcp.Connect(w.Now(), netip.AddrPortFrom(h.addr, port), remote)
+	err = ep.tcp.Connect(w.Now(), local, remote)
 	w.traceCall(ep, CallConnect, 0, nil, err)
 	if err != nil {
 		ep.release()

@@ -165,13 +165,8 @@ func layOut(d *Diagram) layout {
 	}
 	l.rows = cur + 1
 	for i, e := range d.Events {
-		var s Segment
-		switch e := e.(type) {
-		case Segment:
-			s = e
-		case Datagram:
-			s = Segment(e)
-		default:
+		s, ok := asSegment(e)
+		if !ok {
 			continue
 		}
 		a := arrow{from: s.From, r0: depart[i], r1: arrive[i], end: arrive[i], dropped: s.Dropped, label: s.Label}
@@ -237,13 +232,8 @@ func appendSegment(points []point, i int, s Segment, arrivedAt map[int]int) []po
 func typicalDelay(d *Diagram, points []point) time.Duration {
 	var delays []time.Duration
 	for _, e := range d.Events {
-		var s Segment
-		switch e := e.(type) {
-		case Segment:
-			s = e
-		case Datagram:
-			s = Segment(e)
-		default:
+		s, ok := asSegment(e)
+		if !ok {
 			continue
 		}
 		if !s.Dropped && s.Arrived > s.Sent {
@@ -295,4 +285,16 @@ func gapText(d time.Duration) string {
 		s = s[:len(s)-1]
 	}
 	return s + " s later"
+}
+
+// asSegment returns a Segment or Datagram event as a Segment (they share
+// their fields), and false for any other event.
+func asSegment(e Event) (Segment, bool) {
+	switch e := e.(type) {
+	case Segment:
+		return e, true
+	case Datagram:
+		return Segment(e), true
+	}
+	return Segment{}, false
 }

@@ -81,13 +81,8 @@ func TestRenderProperties(t *testing.T) {
 		}
 		var delivered, dropped int
 		for _, e := range d.Events {
-			var s Segment
-			switch e := e.(type) {
-			case Segment:
-				s = e
-			case Datagram:
-				s = Segment(e)
-			default:
+			s, ok := asSegment(e)
+			if !ok {
 				continue
 			}
 			if s.Dropped {
