@@ -54,7 +54,6 @@ func (w *World) newEndpoint(h *Host) (*endpoint, error) {
 		ep = &endpoint{w: w, idx: uint32(len(w.endpoints))}
 		w.endpoints = append(w.endpoints, ep)
 		ep.isnFunc = ep.drawnISN
-		ep.trace = ep.onTrace
 	}
 	ep.host = h
 	cfg := h.tcp
@@ -68,6 +67,9 @@ func (w *World) newEndpoint(h *Host) (*endpoint, error) {
 	}
 	cfg.Trace = nil
 	if w.cfg.Trace != nil {
+		if ep.trace == nil { // made once, and only for a traced world
+			ep.trace = ep.onTrace
+		}
 		cfg.Trace = ep.trace
 	}
 	// A recycled endpoint resets its connection, keeping its buffers: a

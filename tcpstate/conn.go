@@ -15,9 +15,9 @@ type Conn struct {
 	err   error
 
 	local, remote netip.AddrPort
-	listenLocal   netip.AddrPort // the address a passive OPEN listens on
-	opened        bool           // Connect or Listen was called
-	passive       bool           // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
+	listenAny     bool // the passive OPEN listens on the unspecified address
+	opened        bool // Connect or Listen was called
+	passive       bool // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
 
 	// Send sequence variables (RFC 9293 §3.3.1). sndNxt is the highest
 	// sequence number sent so far plus one; after a timeout, retransmission
@@ -50,7 +50,7 @@ type Conn struct {
 	tsOK        bool
 	tsRecent    uint32
 	tsOffset    uint32
-	tsEpoch     time.Time
+	tsEpoch     instant
 	lastAckSent seqnum.Value
 
 	// Send side: bytes from sndBufSeq on, written and not yet acknowledged.
@@ -69,15 +69,13 @@ type Conn struct {
 	synPending bool // send SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED)
 	ackPending bool
 	rstPending bool // our own RST, <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5)
-	replies    [2]reply
-	nReplies   int
 
-	timers      [numTimers]time.Time
+	timers      [numTimers]instant
 	rto         rtoEstimator
 	retransmits int
 	synRetried  bool // RFC 6298 §5.7
 
-	lastInvalidACK time.Time // when we last answered an unacceptable bare ACK
+	lastInvalidACK instant // when we last answered an unacceptable bare ACK
 
 	// Persist timer: zero-window probes and the sender's SWS override.
 	persistShift int  // SWS waits since the last send: the persist backoff
@@ -85,13 +83,37 @@ type Conn struct {
 	probePending bool // the persist timer fired on a zero window: send a probe
 	override     bool // the SWS override timeout fired: send what fits
 
-	events  Event
-	scratch []byte
+	events Event
 
 	// While HandleSegment runs, state changes are traced after the
-	// segment that caused them.
+	// segment that caused them (in aux.deferred).
 	deferring bool
-	deferred  []TraceEvent
+
+	aux *connAux // what only some connections need, allocated on first use
+}
+
+// connAux holds the parts of a connection most never use, so that an idle
+// connection stays small: resets owed to stray segments, the state
+// changes traced late, and scratch space for a segment whose data wraps
+// around the send buffer.
+type connAux struct {
+	replies  replyQueue
+	deferred []TraceEvent
+	scratch  []byte
+}
+
+// extra returns the connection's aux part, allocating it if need be.
+func (c *Conn) extra() *connAux {
+	if c.aux == nil {
+		c.aux = new(connAux)
+	}
+	return c.aux
+}
+
+// replyQueue holds the resets owed to stray segments.
+type replyQueue struct {
+	r [2]reply
+	n int
 }
 
 // reply is a reset owed to a stray segment, outside our sequence space.
@@ -122,7 +144,12 @@ func (c *Conn) Reset(cfg Config) error {
 	snd, rcv := c.sndBuf, c.rcvBuf
 	snd.Discard(snd.Len())
 	rcv.Discard(rcv.Len())
-	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, scratch: c.scratch, deferred: c.deferred[:0]}
+	aux := c.aux
+	if aux != nil {
+		aux.replies.n = 0
+		aux.deferred = aux.deferred[:0]
+	}
+	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, aux: aux}
 	return nil
 }
 
@@ -200,10 +227,10 @@ func (c *Conn) setState(now time.Time, to State, rule string) {
 	case TimeWait:
 		// RFC 9293 §3.10.7.4 eighth check: "Enter the TIME-WAIT state.
 		// Start the time-wait timer, turn off the other timers."
-		c.timers = [numTimers]time.Time{}
+		c.timers = [numTimers]instant{}
 		c.setTimer(TimerTimeWait, now.Add(2*c.cfg.MSL))
 	case Closed:
-		c.timers = [numTimers]time.Time{}
+		c.timers = [numTimers]instant{}
 		c.events |= EventClosed
 		c.ackPending, c.synPending = false, false
 	}
@@ -228,7 +255,8 @@ func (c *Conn) trace(now time.Time, ev TraceEvent) {
 	ev.Time = now
 	ev.TCB = c.TCB()
 	if c.deferring {
-		c.deferred = append(c.deferred, ev)
+		x := c.extra()
+		x.deferred = append(x.deferred, ev)
 		return
 	}
 	c.cfg.Trace(ev)

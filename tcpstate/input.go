@@ -28,10 +28,12 @@ func (c *Conn) HandleSegment(now time.Time, seg Segment) Verdict {
 	if c.deferring {
 		c.deferring = false
 		c.trace(now, TraceEvent{Kind: TraceSegmentIn, Segment: seg, Verdict: v, From: from, To: c.state})
-		for _, ev := range c.deferred {
-			c.cfg.Trace(ev)
+		if x := c.aux; x != nil {
+			for _, ev := range x.deferred {
+				c.cfg.Trace(ev)
+			}
+			x.deferred = x.deferred[:0]
 		}
-		c.deferred = c.deferred[:0]
 	}
 	return v
 }
@@ -60,9 +62,9 @@ func ResetFor(seg *Segment) (Segment, bool) {
 // space (a reset answering a stray segment). If the queue is full the reply
 // is dropped, as a busy host would.
 func (c *Conn) reply(r *Segment) {
-	if c.nReplies < len(c.replies) {
-		c.replies[c.nReplies] = reply{src: r.Src, dst: r.Dst, seq: r.Seq, ack: r.Ack, flags: r.Flags}
-		c.nReplies++
+	if q := &c.extra().replies; q.n < len(q.r) {
+		q.r[q.n] = reply{src: r.Src, dst: r.Dst, seq: r.Seq, ack: r.Ack, flags: r.Flags}
+		q.n++
 	}
 }
 

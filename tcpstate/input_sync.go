@@ -1,6 +1,7 @@
 package tcpstate
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
@@ -153,10 +154,10 @@ func (c *Conn) throttled(now time.Time) bool {
 	if c.cfg.InvalidACKInterval == 0 {
 		return false
 	}
-	if !c.lastInvalidACK.IsZero() && now.Sub(c.lastInvalidACK) < c.cfg.InvalidACKInterval {
+	if c.lastInvalidACK != 0 && time.Duration(instantOf(now)-c.lastInvalidACK) < c.cfg.InvalidACKInterval {
 		return true
 	}
-	c.lastInvalidACK = now
+	c.lastInvalidACK = instantOf(now)
 	return false
 }
 
@@ -284,13 +285,25 @@ func (c *Conn) inRST(now time.Time, seg *Segment) Verdict {
 	return Reset
 }
 
+// listenAddr is the address the passive OPEN listened on: the local
+// address, or the unspecified one of its family if it listened on any.
+func (c *Conn) listenAddr() netip.AddrPort {
+	if !c.listenAny {
+		return c.local
+	}
+	if c.local.Addr().Is4() {
+		return netip.AddrPortFrom(netip.IPv4Unspecified(), c.local.Port())
+	}
+	return netip.AddrPortFrom(netip.IPv6Unspecified(), c.local.Port())
+}
+
 // returnToListen forgets everything learned since LISTEN and listens again.
 func (c *Conn) returnToListen(now time.Time, rule string) {
 	keep := Conn{
 		cfg: c.cfg, state: c.state, opened: true,
-		local: c.listenLocal, listenLocal: c.listenLocal,
-		deferring: c.deferring, deferred: c.deferred,
-		sndBuf: c.sndBuf, rcvBuf: c.rcvBuf, scratch: c.scratch,
+		local: c.listenAddr(), listenAny: c.listenAny,
+		deferring: c.deferring, aux: c.aux,
+		sndBuf: c.sndBuf, rcvBuf: c.rcvBuf,
 	}
 	keep.sndBuf.Discard(keep.sndBuf.Len())
 	keep.rcvBuf.Discard(keep.rcvBuf.Len())

@@ -39,7 +39,7 @@ func (c *Conn) Listen(now time.Time, local netip.AddrPort) error {
 		return ErrInvalidAddress
 	}
 	c.opened = true
-	c.local, c.listenLocal = local, local
+	c.local, c.listenAny = local, local.Addr().IsUnspecified()
 	c.setState(now, Listen, "RFC 9293 §3.10.1: passive OPEN")
 	return nil
 }
@@ -56,10 +56,10 @@ func (c *Conn) initSend(now time.Time) {
 	}
 	c.sndUna, c.sndNxt = c.iss, c.iss
 	c.sndBufSeq = c.iss.Add(1)
-	c.sndBuf.limit = c.cfg.SendBuffer
-	c.rcvBuf.limit = c.cfg.RecvBuffer
+	c.sndBuf.setLimit(c.cfg.SendBuffer)
+	c.rcvBuf.setLimit(c.cfg.RecvBuffer)
 	c.rto.rto = c.cfg.InitialRTO
-	c.tsEpoch = now
+	c.tsEpoch = instantOf(now)
 	c.tsOffset = tsOffset(c.cfg.Secret, c.local, c.remote)
 	c.rcvMSS = c.announcedMSS()
 	if c.cfg.WindowScale {

@@ -11,10 +11,11 @@ import (
 // until it returns false.
 func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
 	switch {
-	case c.nReplies > 0:
-		r := c.replies[0]
-		copy(c.replies[:], c.replies[1:c.nReplies])
-		c.nReplies--
+	case c.aux != nil && c.aux.replies.n > 0:
+		q := &c.aux.replies
+		r := q.r[0]
+		copy(q.r[:], q.r[1:q.n])
+		q.n--
 		seg = Segment{Src: r.src, Dst: r.dst, Seq: r.seq, Ack: r.ack, Flags: r.flags}
 	case c.rstPending:
 		// RFC 9293 §3.10.5 ABORT: "a reset segment should be sent:
@@ -120,7 +121,11 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	}
 	c.header(now, next, seg)
 	if n > 0 {
-		seg.Payload = c.sndBuf.slice(int(c.sndBufSeq.Size(next)), n, &c.scratch)
+		off := int(c.sndBufSeq.Size(next))
+		var ok bool
+		if seg.Payload, ok = c.sndBuf.contiguous(off, n); !ok {
+			seg.Payload = c.sndBuf.copyTo(off, n, &c.extra().scratch)
+		}
 		if end == dataEnd {
 			seg.Flags |= PSH // the segment empties the send buffer
 		}
@@ -146,7 +151,7 @@ func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
 		c.override, c.persistShift = false, 0
 		c.stopTimer(TimerPersist)
 	}
-	if c.timers[TimerRetransmit].IsZero() {
+	if c.timers[TimerRetransmit] == 0 {
 		c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
 	}
 }
@@ -187,7 +192,7 @@ func (c *Conn) addTimestamps(now time.Time, seg *Segment) {
 // tsVal reads the timestamp clock: TSClock ticks since the open, plus the
 // per-connection offset (RFC 7323 §5.4).
 func (c *Conn) tsVal(now time.Time) uint32 {
-	return c.tsOffset + uint32(now.Sub(c.tsEpoch)/c.cfg.TSClock)
+	return c.tsOffset + uint32(time.Duration(instantOf(now)-c.tsEpoch)/c.cfg.TSClock)
 }
 
 // retransmitFrom makes the next transmissions resend from seq, one segment

@@ -38,7 +38,7 @@ func (c *Conn) usableWindow() seqnum.Size {
 // is in flight to bring an ACK back, and the window is closed or too small
 // to send into (RFC 9293 §3.8.6.1 and §3.8.6.2.1).
 func (c *Conn) armPersist(now time.Time) {
-	if !c.timers[TimerPersist].IsZero() || !c.timers[TimerRetransmit].IsZero() || c.sndUna != c.sndNxt {
+	if c.timers[TimerPersist] != 0 || c.timers[TimerRetransmit] != 0 || c.sndUna != c.sndNxt {
 		return
 	}
 	switch c.state {

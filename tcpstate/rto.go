@@ -19,7 +19,7 @@ type rtoEstimator struct {
 
 	timing   bool         // a segment is being timed
 	timedSeq seqnum.Value // its end: an ACK at or past it completes the sample
-	timedAt  time.Time    // when it was sent
+	timedAt  instant      // when it was sent
 }
 
 // sample feeds one round trip measurement (RFC 6298 §2.2 and §2.3).
@@ -44,7 +44,7 @@ func (e *rtoEstimator) sample(r time.Duration, minRTO, maxRTO time.Duration) {
 // already being timed.
 func (e *rtoEstimator) startTiming(now time.Time, end seqnum.Value) {
 	if !e.timing {
-		e.timing, e.timedSeq, e.timedAt = true, end, now
+		e.timing, e.timedSeq, e.timedAt = true, end, instantOf(now)
 	}
 }
 
@@ -52,7 +52,7 @@ func (e *rtoEstimator) startTiming(now time.Time, end seqnum.Value) {
 func (e *rtoEstimator) onAck(now time.Time, ack seqnum.Value, minRTO, maxRTO time.Duration) {
 	if e.timing && ack.GreaterThanEq(e.timedSeq) {
 		e.timing = false
-		e.sample(now.Sub(e.timedAt), minRTO, maxRTO)
+		e.sample(time.Duration(instantOf(now)-e.timedAt), minRTO, maxRTO)
 	}
 }
 

@@ -35,24 +35,23 @@ func (t Timer) String() string {
 // NextTimeout returns the earliest armed deadline, or the zero Time when
 // no timer is armed. The driver calls HandleTimeout at (or after) it.
 func (c *Conn) NextTimeout() time.Time {
-	var next time.Time
+	var next instant
 	for _, d := range c.timers {
-		if !d.IsZero() && (next.IsZero() || d.Before(next)) {
+		if d != 0 && (next == 0 || d < next) {
 			next = d
 		}
 	}
-	return next
+	return next.time()
 }
 
 // HandleTimeout fires every timer whose deadline is at or before now, in
 // the table's order. Calling it early does nothing.
 func (c *Conn) HandleTimeout(now time.Time) {
 	for t := range numTimers {
-		d := c.timers[t]
-		if d.IsZero() || d.After(now) {
+		if d := c.timers[t]; d == 0 || d > instantOf(now) {
 			continue
 		}
-		c.timers[t] = time.Time{}
+		c.timers[t] = 0
 		if c.cfg.Trace != nil {
 			c.trace(now, TraceEvent{Kind: TraceTimer, Timer: t})
 		}
@@ -69,5 +68,5 @@ func (c *Conn) HandleTimeout(now time.Time) {
 	}
 }
 
-func (c *Conn) setTimer(t Timer, at time.Time) { c.timers[t] = at }
-func (c *Conn) stopTimer(t Timer)              { c.timers[t] = time.Time{} }
+func (c *Conn) setTimer(t Timer, at time.Time) { c.timers[t] = instantOf(at) }
+func (c *Conn) stopTimer(t Timer)              { c.timers[t] = 0 }
