@@ -16,4 +16,8 @@
 //		notify(ev)
 //	}
 //	wakeAt(c.NextTimeout())
+//
+// Times passed in must not go backwards, and must lie within the range of
+// int64 nanoseconds since 1970 (the years 1678 to 2262): a connection
+// keeps its deadlines that way to stay small.
 package tcpstate
