@@ -49,6 +49,7 @@ type Conn struct {
 	sackOK      bool
 	tsOK        bool
 	tsRecent    uint32
+	tsRecentAt  instant // when TS.Recent was last set (RFC 7323 §5.5)
 	tsOffset    uint32
 	tsEpoch     instant
 	lastAckSent seqnum.Value

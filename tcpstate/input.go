@@ -162,7 +162,7 @@ func (c *Conn) negotiate(o *Options) {
 	// RFC 7323 §3.2: timestamps when both SYNs carry TSopt.
 	c.tsOK = c.cfg.Timestamps && o.HasTimestamps
 	if c.tsOK {
-		c.tsRecent = o.TSVal
+		c.tsRecent, c.tsRecentAt = o.TSVal, c.tsEpoch // the SYN came now: the open's time
 	}
 }
 
@@ -213,7 +213,7 @@ func (c *Conn) inSynSent(now time.Time, seg *Segment) Verdict {
 	// "If SND.UNA > ISS (our SYN has been ACKed), change the connection
 	// state to ESTABLISHED, form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT>
 	// <CTL=ACK> and send it."
-	c.ackSent(now, seg.Ack)
+	c.ackSent(now, seg)
 	c.setState(now, Established, "RFC 9293 §3.10.7.3: SYN-ACK acknowledges our SYN")
 	c.rfc6298SynRule()
 	c.ackPending = true

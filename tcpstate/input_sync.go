@@ -20,6 +20,17 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 		return c.simultaneousSynAck(now, seg)
 	}
 
+	// RFC 7323 §5.3 R1, before the sequence number check: "If there is a
+	// Timestamps option in the arriving segment, SEG.TSval < TS.Recent,
+	// TS.Recent is valid (see later discussion), and the RST bit is not
+	// set, then treat the arriving segment as not acceptable".
+	if c.pawsRejects(now, seg) {
+		if seg.Len() > 0 || !c.throttled(now) {
+			c.ackPending = true
+		}
+		return DroppedPAWS
+	}
+
 	// First, check the sequence number.
 	ok, controlOnly := c.acceptable(seg)
 	if !ok {
@@ -47,7 +58,7 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 		c.ackPending = true
 		return DroppedUnacceptable
 	}
-	c.updateTSRecent(seg)
+	c.updateTSRecent(now, seg)
 
 	// Second, check the RST bit (RFC 5961 §3.2 as adopted by RFC 9293).
 	if seg.Flags&RST != 0 {
@@ -103,7 +114,7 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 		c.takeWindow(seg, uint32(seg.Window)<<c.sndShift)
 		c.enterEstablished(now, "RFC 9293 §3.10.7.4: ACK of our SYN in SYN-RECEIVED")
 	}
-	c.ackSent(now, seg.Ack)
+	c.ackSent(now, seg)
 	c.updateSendWindow(seg)
 	finAcked := c.finSent && c.sndUna == c.finSeq.Add(1)
 	switch c.state {
@@ -212,10 +223,10 @@ func (c *Conn) isSimultaneousSynAck(seg *Segment) bool {
 // window is not scaled: "The window field in a segment where the SYN bit
 // is set ... MUST NOT be scaled" (RFC 7323 §2.2).
 func (c *Conn) simultaneousSynAck(now time.Time, seg *Segment) Verdict {
-	c.updateTSRecent(seg)
+	c.updateTSRecent(now, seg)
 	c.takeWindow(seg, uint32(seg.Window))
 	c.enterEstablished(now, "RFC 9293 §3.5 Figure 7: SYN-ACK of a simultaneous open acknowledges our SYN")
-	c.ackSent(now, seg.Ack)
+	c.ackSent(now, seg)
 	return Accepted
 }
 
@@ -315,7 +326,8 @@ func (c *Conn) returnToListen(now time.Time, rule string) {
 // =< SND.NXT, then set SND.UNA <- SEG.ACK. Any segments on the
 // retransmission queue that are thereby entirely acknowledged are removed."
 // A duplicate ACK (SEG.ACK =< SND.UNA) changes nothing here.
-func (c *Conn) ackSent(now time.Time, ack seqnum.Value) {
+func (c *Conn) ackSent(now time.Time, seg *Segment) {
+	ack := seg.Ack
 	if !ack.GreaterThan(c.sndUna) {
 		return
 	}
@@ -334,7 +346,20 @@ func (c *Conn) ackSent(now time.Time, ack seqnum.Value) {
 		c.rtxBudget += 2
 	}
 	c.retransmits = 0
-	c.rto.onAck(now, ack, c.cfg.MinRTO, c.cfg.MaxRTO)
+	if ticks := int32(c.tsVal(now) - seg.Options.TSEcr); c.tsOK && seg.Options.HasTimestamps &&
+		seg.Options.TSEcr != 0 && ticks >= 0 {
+		// RFC 7323 §4.1 (RTTM): the echoed timestamp dates the segment this
+		// ACK answers, so every ACK of new data gives a sample, even for a
+		// retransmitted segment (which Karn's algorithm must otherwise skip).
+		// The samples feed RFC 6298 unscaled, as Linux does, rather than with
+		// the per-window weights of RFC 7323 Appendix G. A zero echo, or one
+		// from the future, is no echo of ours (§3.2: an invalid TSecr is
+		// zero): Linux ignores those too.
+		c.rto.timing = false
+		c.rto.sample(time.Duration(ticks)*c.cfg.TSClock, c.cfg.MinRTO, c.cfg.MaxRTO)
+	} else {
+		c.rto.onAck(now, ack, c.cfg.MinRTO, c.cfg.MaxRTO)
+	}
 	// RFC 6298 §5.2: "When all outstanding data has been acknowledged,
 	// turn off the retransmission timer." §5.3: "When an ACK is received
 	// that acknowledges new data, restart the retransmission timer so that
@@ -367,10 +392,32 @@ func (c *Conn) updateSendWindow(seg *Segment) {
 }
 
 // updateTSRecent: RFC 7323 §4.3 (2), "If SEG.TSval >= TS.Recent and
-// SEG.SEQ =< Last.ACK.sent, then SEG.TSval is copied to TS.Recent".
-func (c *Conn) updateTSRecent(seg *Segment) {
-	if c.tsOK && seg.Options.HasTimestamps && int32(seg.Options.TSVal-c.tsRecent) >= 0 &&
+// SEG.SEQ =< Last.ACK.sent, then SEG.TSval is copied to TS.Recent". A RST
+// never updates it (§5.2: its timestamps "MUST NOT be used to update
+// connection state information"). An invalid TS.Recent (§5.5) is replaced
+// whatever the new value: "rule R3 updates TS.Recent with the TSval from
+// the new segment".
+func (c *Conn) updateTSRecent(now time.Time, seg *Segment) {
+	if c.tsOK && seg.Flags&RST == 0 && seg.Options.HasTimestamps &&
+		(int32(seg.Options.TSVal-c.tsRecent) >= 0 || !c.tsRecentValid(now)) &&
 		seg.Seq.LessThanEq(c.lastAckSent) {
-		c.tsRecent = seg.Options.TSVal
+		c.tsRecent, c.tsRecentAt = seg.Options.TSVal, instantOf(now)
 	}
+}
+
+// tsRecentValid: "If TS.Recent is more than 24 days old, it is invalid"
+// (RFC 7323 §5.5).
+func (c *Conn) tsRecentValid(now time.Time) bool {
+	return time.Duration(instantOf(now)-c.tsRecentAt) <= pawsIdle
+}
+
+// pawsIdle is how long TS.Recent stays valid without being updated: RFC
+// 7323 §5.5, "If TS.Recent is more than 24 days old, it is invalid".
+const pawsIdle = 24 * 24 * time.Hour
+
+// pawsRejects applies PAWS (RFC 7323 §5.3 R1): a non-RST segment whose
+// timestamp is older than TS.Recent is an old duplicate.
+func (c *Conn) pawsRejects(now time.Time, seg *Segment) bool {
+	return c.tsOK && seg.Flags&RST == 0 && seg.Options.HasTimestamps &&
+		int32(seg.Options.TSVal-c.tsRecent) < 0 && c.tsRecentValid(now)
 }

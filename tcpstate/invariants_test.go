@@ -235,10 +235,11 @@ func (w *propWorld) checkVerdict(e *propEnd, before tcpstate.TCB, seg *tcpstate.
 		}
 	}
 	switch v {
-	case tcpstate.DroppedUnacceptable:
+	case tcpstate.DroppedUnacceptable, tcpstate.DroppedPAWS:
 		if seg.Len() == 0 && e.cfg.InvalidACKInterval > 0 {
 			// RFC 5961 §7 ACK throttling (Config.InvalidACKInterval): an
-			// unacceptable bare ACK is answered at most once per interval.
+			// unacceptable bare ACK, by sequence number or by PAWS (RFC
+			// 7323 §5.3 R1), is answered at most once per interval.
 			quiet := !e.lastInvalidACK.IsZero() && w.now.Sub(e.lastInvalidACK) < e.cfg.InvalidACKInterval
 			if quiet != (acks == 0) {
 				w.fail("%s: unacceptable %v answered with %d ACKs; the last answer to one was at %v, the interval is %v",
@@ -267,7 +268,7 @@ func (w *propWorld) checkVerdict(e *propEnd, before tcpstate.TCB, seg *tcpstate.
 	}
 	switch v {
 	case tcpstate.DroppedUnacceptable, tcpstate.ChallengeACK, tcpstate.DroppedUnacceptableACK,
-		tcpstate.DroppedRST, tcpstate.DroppedNoACK, tcpstate.Dropped, tcpstate.AnsweredRST:
+		tcpstate.DroppedRST, tcpstate.DroppedNoACK, tcpstate.Dropped, tcpstate.AnsweredRST, tcpstate.DroppedPAWS:
 		// The segment is dropped: neither side of the sequence space moves.
 		if after.SndUna != before.SndUna || after.RcvNxt != before.RcvNxt || after.SndWnd != before.SndWnd {
 			w.fail("%s: verdict %v for %v, but SND.UNA/RCV.NXT/SND.WND went %d/%d/%d -> %d/%d/%d", e.name, v, seg,

@@ -48,6 +48,10 @@ const (
 	// sent (RFC 9293 §3.10.7.4: "special allowance should be made to
 	// accept valid ACKs, URGs, and RSTs").
 	DataOutsideWindow
+	// DroppedPAWS: the segment's timestamp is older than TS.Recent, so it
+	// is an old duplicate (RFC 7323 §5.3 R1, PAWS); an ACK was sent unless
+	// throttled like other replies to bare ACKs.
+	DroppedPAWS
 )
 
 var verdictNames = [...]string{
@@ -63,6 +67,7 @@ var verdictNames = [...]string{
 	Dropped:                "dropped",
 	ReturnedToListen:       "returned-to-listen",
 	DataOutsideWindow:      "data-outside-window",
+	DroppedPAWS:            "dropped-paws",
 }
 
 // String returns the verdict's stable name, e.g. "challenge-ack".
