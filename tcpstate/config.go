@@ -64,6 +64,12 @@ type Config struct {
 	// itself. It must not be all zeros when ISN is nil.
 	Secret [16]byte
 
+	// DelayedACK, when not zero, is how long the ACK of in-order data may
+	// wait for data to ride on or for a second full-sized segment (RFC
+	// 1122 §4.2.3.2; RFC 9293 §3.8.6.3 requires less than 0.5 s). Zero,
+	// the default of the RFC profile, acknowledges every segment at once.
+	DelayedACK time.Duration
+
 	// InvalidACKInterval is the least time between two ACKs sent in reply
 	// to unacceptable bare ACKs (RFC 5961 §7: "An implementation SHOULD
 	// include an ACK throttling mechanism"). Two ends whose ACKs both fall
@@ -132,6 +138,9 @@ func (c *Config) check() error {
 		return &ConfigError{"RTO", "need 0 < MinRTO <= MaxRTO and InitialRTO > 0"}
 	case c.SynRetries < 0 || c.DataRetries < 0:
 		return &ConfigError{"Retries", "must not be negative"}
+	case c.DelayedACK < 0 || c.DelayedACK >= 500*time.Millisecond:
+		// RFC 9293 §3.8.6.3: "the delay MUST be less than 0.5 seconds".
+		return &ConfigError{"DelayedACK", "must be at least 0 and less than 500ms"}
 	case c.InvalidACKInterval < 0:
 		return &ConfigError{"InvalidACKInterval", "must not be negative"}
 	case c.ISN == nil && c.Secret == [16]byte{}:

@@ -82,6 +82,7 @@ type Conn struct {
 	persistShift int  // SWS waits since the last send: the persist backoff
 	probesOut    int  // zero-window probes not answered by any ACK
 	probePending bool // the persist timer fired on a zero window: send a probe
+	fullSegs     int8 // full-sized segments received since our last ACK (delayed ACK)
 	override     bool // the SWS override timeout fired: send what fits
 
 	events Event

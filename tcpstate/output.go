@@ -48,6 +48,7 @@ func (c *Conn) sent(now time.Time, seg *Segment) {
 	if seg.Flags&ACK != 0 {
 		c.ackPending = false
 		c.lastAckSent = seg.Ack
+		c.ackSentNow()
 	}
 	if c.cfg.Trace != nil {
 		c.trace(now, TraceEvent{Kind: TraceSegmentOut, Segment: *seg})

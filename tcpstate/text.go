@@ -35,7 +35,8 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 			skip := min(int(dataSeq.Size(c.rcvNxt)), len(payload))
 			fresh := payload[skip:]
 			fresh = fresh[:min(len(fresh), int(c.rcvNxt.Size(c.rcvAdv)))]
-			if n := c.rcvBuf.Write(fresh); n > 0 {
+			n := c.rcvBuf.Write(fresh)
+			if n > 0 {
 				c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
 				c.events |= EventReadable
 			}
@@ -43,7 +44,11 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 			// <CTL=ACK>. This acknowledgment should be piggybacked on a
 			// segment being transmitted if possible without incurring
 			// undue delay."
-			c.ackPending = true
+			if n == len(payload) && seg.Flags&FIN == 0 {
+				c.ackInOrder(now, n)
+			} else {
+				c.ackPending = true // old or trimmed data: say where we are now
+			}
 		default:
 			// CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not
 			// occur since a FIN has been received from the remote side.

@@ -13,6 +13,8 @@ const (
 	// TimerPersist probes a zero window (RFC 9293 §3.8.6.1) and ends the
 	// sender's silly window syndrome wait (§3.8.6.2.1 override timeout).
 	TimerPersist
+	// TimerDelayedACK sends a delayed ACK (Config.DelayedACK).
+	TimerDelayedACK
 	// TimerTimeWait ends TIME-WAIT after 2×MSL (RFC 9293 §3.10.8).
 	TimerTimeWait
 	numTimers
@@ -21,6 +23,7 @@ const (
 var timerNames = [...]string{
 	TimerRetransmit: "retransmit",
 	TimerPersist:    "persist",
+	TimerDelayedACK: "delayed-ack",
 	TimerTimeWait:   "time-wait",
 }
 
@@ -60,6 +63,8 @@ func (c *Conn) HandleTimeout(now time.Time) {
 			c.onRetransmitTimeout(now)
 		case TimerPersist:
 			c.onPersistTimeout(now)
+		case TimerDelayedACK:
+			c.ackPending = true
 		case TimerTimeWait:
 			// RFC 9293 §3.10.8: "If the time-wait timeout expires on a
 			// connection, delete the TCB, enter the CLOSED state, and return."
