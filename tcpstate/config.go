@@ -70,6 +70,21 @@ type Config struct {
 	// the default of the RFC profile, acknowledges every segment at once.
 	DelayedACK time.Duration
 
+	// Nagle holds back a segment smaller than the MSS while data is
+	// unacknowledged (RFC 9293 §3.7.4; RFC 1122 §4.2.3.4). Off in the RFC
+	// profile: "there MUST be a way for an application to disable the
+	// Nagle algorithm on an individual connection (MUST-17)".
+	Nagle bool
+
+	// KeepAlive, when not zero, is how long a connection may stay idle
+	// (nothing received) before it probes its peer (RFC 1122 §4.2.3.6:
+	// keep-alives "MUST default to off" and the interval "MUST default to
+	// no less than two hours"). KeepAliveInterval separates the probes and
+	// KeepAliveProbes unanswered ones end the connection with ErrTimedOut.
+	KeepAlive         time.Duration
+	KeepAliveInterval time.Duration
+	KeepAliveProbes   int
+
 	// InvalidACKInterval is the least time between two ACKs sent in reply
 	// to unacceptable bare ACKs (RFC 5961 §7: "An implementation SHOULD
 	// include an ACK throttling mechanism"). Two ends whose ACKs both fall
@@ -104,6 +119,9 @@ func DefaultConfig() Config {
 		// backoff capped at MaxRTO, 15 retransmissions take several minutes.
 		DataRetries:        15,
 		InvalidACKInterval: 500 * time.Millisecond,
+		// Linux's defaults for when keep-alives are turned on.
+		KeepAliveInterval: 75 * time.Second,
+		KeepAliveProbes:   9,
 	}
 }
 
@@ -141,6 +159,8 @@ func (c *Config) check() error {
 	case c.DelayedACK < 0 || c.DelayedACK >= 500*time.Millisecond:
 		// RFC 9293 §3.8.6.3: "the delay MUST be less than 0.5 seconds".
 		return &ConfigError{"DelayedACK", "must be at least 0 and less than 500ms"}
+	case c.KeepAlive < 0 || c.KeepAlive > 0 && (c.KeepAliveInterval <= 0 || c.KeepAliveProbes < 1):
+		return &ConfigError{"KeepAlive", "needs a positive KeepAliveInterval and at least one probe"}
 	case c.InvalidACKInterval < 0:
 		return &ConfigError{"InvalidACKInterval", "must not be negative"}
 	case c.ISN == nil && c.Secret == [16]byte{}:

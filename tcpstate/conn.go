@@ -10,14 +10,23 @@ import (
 // Conn is one end of a TCP connection. It is not safe for concurrent use:
 // a driver serializes its calls.
 type Conn struct {
-	cfg   Config
-	state State
-	err   error
+	// The fields are grouped by size, largest first, so that the struct
+	// has no padding: a million connections should fit in memory.
 
+	cfg           Config
+	err           error
 	local, remote netip.AddrPort
-	listenAny     bool // the passive OPEN listens on the unspecified address
-	opened        bool // Connect or Listen was called
-	passive       bool // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
+	aux           *connAux // what only some connections need, allocated on first use
+
+	// Send side: bytes from sndBufSeq on, written and not yet acknowledged.
+	// Receive side: in-order bytes not yet read.
+	sndBuf, rcvBuf ring
+
+	timers         [numTimers]instant
+	rto            rtoEstimator
+	tsRecentAt     instant // when TS.Recent was last set (RFC 7323 §5.5)
+	tsEpoch        instant // the open: the timestamp clock counts from it
+	lastInvalidACK instant // when we last answered an unacceptable bare ACK
 
 	// Send sequence variables (RFC 9293 §3.3.1). sndNxt is the highest
 	// sequence number sent so far plus one; after a timeout, retransmission
@@ -30,68 +39,56 @@ type Conn struct {
 	sndWL2    seqnum.Value
 	maxSndWnd uint32 // RFC 5961 §5.2 MAX.SND.WND
 	rtxNxt    seqnum.Value
-	inRtx     bool
-	rtxBudget int  // segments that may be resent before the next ACK
-	synAcked  bool // our SYN has been acknowledged (SND.UNA moved past ISS)
+	rtxBudget int32 // segments that may be resent before the next ACK
+	sndBufSeq seqnum.Value
+	finSeq    seqnum.Value // where the FIN went, once finSent
 
 	// Receive sequence variables. rcvAdv is the right edge of the window
 	// last advertised, RCV.NXT+RCV.WND; it never moves left.
-	irs    seqnum.Value
-	rcvNxt seqnum.Value
-	rcvAdv seqnum.Value
+	irs         seqnum.Value
+	rcvNxt      seqnum.Value
+	rcvAdv      seqnum.Value
+	lastAckSent seqnum.Value // RFC 7323 Last.ACK.sent
+
+	// Timestamps (RFC 7323 §3-5) and retransmission counts.
+	tsRecent     uint32
+	tsOffset     uint32
+	retransmits  int32
+	persistShift int32 // SWS waits since the last send: the persist backoff
+	probesOut    int32 // zero-window or keep-alive probes not answered by any ACK
 
 	// Negotiated options (RFC 9293 §3.7.1, RFC 7323, RFC 2018).
-	rcvMSS      uint16 // the MSS we announce
-	peerMSS     uint16 // the MSS the peer announced (or the default)
-	sndShift    uint8
-	rcvShift    uint8
-	wscaleOK    bool
-	sackOK      bool
-	tsOK        bool
-	tsRecent    uint32
-	tsRecentAt  instant // when TS.Recent was last set (RFC 7323 §5.5)
-	tsOffset    uint32
-	tsEpoch     instant
-	lastAckSent seqnum.Value
+	rcvMSS   uint16 // the MSS we announce
+	peerMSS  uint16 // the MSS the peer announced (or the default)
+	sndShift uint8
+	rcvShift uint8
+	wscaleOK bool
+	sackOK   bool
+	tsOK     bool
 
-	// Send side: bytes from sndBufSeq on, written and not yet acknowledged.
-	sndBuf    ring
-	sndBufSeq seqnum.Value
-	finQueued bool // Close was called: a FIN follows the data
-	finSent   bool // the FIN went out at finSeq
-	finSeq    seqnum.Value
-
-	// Receive side: in-order bytes not yet read.
-	rcvBuf   ring
-	finRcvd  bool
-	readDone bool // io.EOF was returned
+	state      State
+	events     Event
+	listenAny  bool // the passive OPEN listens on the unspecified address
+	opened     bool // Connect or Listen was called
+	passive    bool // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
+	inRtx      bool // retransmitting from rtxNxt
+	synAcked   bool // our SYN has been acknowledged (SND.UNA moved past ISS)
+	synRetried bool // RFC 6298 §5.7
+	finQueued  bool // Close was called: a FIN follows the data
+	finSent    bool // the FIN went out at finSeq
+	finRcvd    bool
 
 	// What Poll owes.
-	synPending bool // send SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED)
-	ackPending bool
-	rstPending bool // our own RST, <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5)
-
-	timers      [numTimers]instant
-	rto         rtoEstimator
-	retransmits int
-	synRetried  bool // RFC 6298 §5.7
-
-	lastInvalidACK instant // when we last answered an unacceptable bare ACK
-
-	// Persist timer: zero-window probes and the sender's SWS override.
-	persistShift int  // SWS waits since the last send: the persist backoff
-	probesOut    int  // zero-window probes not answered by any ACK
-	probePending bool // the persist timer fired on a zero window: send a probe
-	fullSegs     int8 // full-sized segments received since our last ACK (delayed ACK)
-	override     bool // the SWS override timeout fired: send what fits
-
-	events Event
+	ackPending       bool
+	rstPending       bool // our own RST, <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5)
+	probePending     bool // the persist timer fired on a zero window: send a probe
+	keepalivePending bool // the keep-alive timer fired: send a probe
+	override         bool // the SWS override timeout fired: send what fits
+	fullSegs         int8 // full-sized segments received since our last ACK (delayed ACK)
 
 	// While HandleSegment runs, state changes are traced after the
 	// segment that caused them (in aux.deferred).
 	deferring bool
-
-	aux *connAux // what only some connections need, allocated on first use
 }
 
 // connAux holds the parts of a connection most never use, so that an idle
@@ -191,7 +188,7 @@ func (c *Conn) TCB() TCB {
 		RTO:           c.rto.rto,
 		SRTT:          c.rto.srtt,
 		RTTVar:        c.rto.rttvar,
-		Retransmits:   c.retransmits,
+		Retransmits:   int(c.retransmits),
 		SendQueued:    c.sndBuf.Len(),
 		RecvQueued:    c.rcvBuf.Len(),
 	}
@@ -222,6 +219,7 @@ func (c *Conn) setState(now time.Time, to State, rule string) {
 	c.state = to
 	switch to {
 	case Established:
+		c.armKeepalive(now)
 		c.events |= EventEstablished
 		if c.sndBuf.Free() > 0 {
 			c.events |= EventWritable
@@ -234,7 +232,7 @@ func (c *Conn) setState(now time.Time, to State, rule string) {
 	case Closed:
 		c.timers = [numTimers]instant{}
 		c.events |= EventClosed
-		c.ackPending, c.synPending = false, false
+		c.ackPending = false
 	}
 	if c.cfg.Trace != nil {
 		c.trace(now, TraceEvent{Kind: TraceState, From: from, To: to, Rule: rule})

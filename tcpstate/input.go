@@ -24,6 +24,7 @@ func (c *Conn) HandleSegment(now time.Time, seg Segment) Verdict {
 		v = c.inSynSent(now, &in)
 	default:
 		v = c.inSynchronized(now, &in)
+		c.armKeepalive(now) // something was received: the connection is not idle
 	}
 	if c.deferring {
 		c.deferring = false

@@ -31,6 +31,12 @@ func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
 	case c.state == Closed || c.state == Listen:
 		return seg, false
 	case c.transmit(now, &seg):
+	case c.keepalivePending:
+		// RFC 1122 §4.2.3.6: "Such a segment generally contains SEG.SEQ =
+		// SND.NXT-1 and may or may not contain one garbage octet"; we send
+		// none, as Linux does. The peer answers with an ACK.
+		c.keepalivePending = false
+		c.header(now, c.sndNxt.Sub(1), &seg)
 	default:
 		c.armPersist(now)
 		if !c.ackPending || c.state == SynSent {
@@ -108,6 +114,14 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 		n = 1
 	}
 	if n > 0 && !rtx && !probe && !c.swsAllows(n, next.Size(dataEnd)) {
+		n = 0
+	}
+	if c.cfg.Nagle && n > 0 && n < int(c.sndMSS()) && !rtx && !probe && c.sndUna != c.sndNxt {
+		// RFC 9293 §3.7.4: "If there is unacknowledged data (i.e., SND.NXT >
+		// SND.UNA), then the sending TCP endpoint buffers all user data
+		// (regardless of the PSH bit) until the outstanding data has been
+		// acknowledged or until the TCP endpoint can send a full-sized
+		// segment."
 		n = 0
 	}
 	end := next.Add(seqnum.Size(n))
@@ -212,7 +226,7 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 	if c.synAcked && c.sndWnd == 0 {
 		// The outstanding octet is a zero-window probe: its timeouts count
 		// as probes, which any ACK from the peer forgives.
-		if c.probesOut >= c.cfg.DataRetries {
+		if int(c.probesOut) >= c.cfg.DataRetries {
 			c.fail(now, ErrTimedOut, "RFC 1122 §4.2.2.17: zero-window probes unanswered, connection timed out")
 			return
 		}
@@ -222,7 +236,7 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 		if !c.synAcked {
 			limit = c.cfg.SynRetries
 		}
-		if c.retransmits >= limit {
+		if int(c.retransmits) >= limit {
 			c.fail(now, ErrTimedOut, "RFC 1122 §4.2.3.5: retransmissions exhausted (R2), connection timed out")
 			return
 		}

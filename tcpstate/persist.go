@@ -59,7 +59,7 @@ func (c *Conn) armPersist(now time.Time) {
 	// (SHLD-29) ... and SHOULD increase exponentially the interval between
 	// successive probes (SHLD-30)."
 	d := c.rto.rto
-	for i := 0; i < c.persistShift && d < c.cfg.MaxRTO; i++ {
+	for i := int32(0); i < c.persistShift && d < c.cfg.MaxRTO; i++ {
 		d *= 2
 	}
 	c.setTimer(TimerPersist, now.Add(min(d, c.cfg.MaxRTO)))

@@ -15,6 +15,8 @@ const (
 	TimerPersist
 	// TimerDelayedACK sends a delayed ACK (Config.DelayedACK).
 	TimerDelayedACK
+	// TimerKeepalive probes an idle connection (Config.KeepAlive).
+	TimerKeepalive
 	// TimerTimeWait ends TIME-WAIT after 2×MSL (RFC 9293 §3.10.8).
 	TimerTimeWait
 	numTimers
@@ -24,6 +26,7 @@ var timerNames = [...]string{
 	TimerRetransmit: "retransmit",
 	TimerPersist:    "persist",
 	TimerDelayedACK: "delayed-ack",
+	TimerKeepalive:  "keepalive",
 	TimerTimeWait:   "time-wait",
 }
 
@@ -65,6 +68,8 @@ func (c *Conn) HandleTimeout(now time.Time) {
 			c.onPersistTimeout(now)
 		case TimerDelayedACK:
 			c.ackPending = true
+		case TimerKeepalive:
+			c.onKeepalive(now)
 		case TimerTimeWait:
 			// RFC 9293 §3.10.8: "If the time-wait timeout expires on a
 			// connection, delete the TCB, enter the CLOSED state, and return."
