@@ -154,7 +154,7 @@ func TestCorruptSegmentsNeverReachTCP(t *testing.T) {
 
 func TestImpairedRunIsDeterministic(t *testing.T) {
 	run := func(seed uint64) string {
-		x, lg, _ := runTransfer(t, seed, 50_000, everything(0.1), everything(0.05))
+		x, lg, _ := runTransfer(t, seed, 200_000, everything(0.1), everything(0.05))
 		requireComplete(t, x)
 		// The run must exercise every impairment, or the test proves
 		// less than it says.

@@ -99,6 +99,11 @@ type connAux struct {
 	replies  replyQueue
 	deferred []TraceEvent
 	scratch  []byte
+
+	// Out-of-order data, and a FIN that came after it.
+	reasm   *reassembly
+	finHeld bool
+	finAt   seqnum.Value
 }
 
 // extra returns the connection's aux part, allocating it if need be.
@@ -147,6 +152,11 @@ func (c *Conn) Reset(cfg Config) error {
 	if aux != nil {
 		aux.replies.n = 0
 		aux.deferred = aux.deferred[:0]
+		aux.finHeld = false
+		if aux.reasm != nil {
+			aux.reasm.Reset()
+			aux.reasm.setLimits(cfg.RecvBuffer, 0)
+		}
 	}
 	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, aux: aux}
 	return nil

@@ -68,6 +68,7 @@ func (c *Conn) header(now time.Time, seq seqnum.Value, seg *Segment) {
 	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ACK
 	seg.Window = c.windowField()
 	c.addTimestamps(now, seg)
+	c.sackBlocks(&seg.Options)
 }
 
 // transmit builds the next SYN, data or FIN segment, a retransmission
@@ -109,7 +110,7 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	}
 	n := 0
 	if next.LessThan(limit) && next.LessThan(wndEnd) {
-		n = min(int(next.Size(limit)), int(next.Size(wndEnd)), int(c.sndMSS()))
+		n = min(int(next.Size(limit)), int(next.Size(wndEnd)), int(c.sndMSS())-c.sackRoom())
 	} else if probe && next.LessThan(limit) {
 		n = 1
 	}

@@ -17,11 +17,13 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 	if dataSeq.GreaterThan(c.rcvNxt) && (len(payload) > 0 || seg.Flags&FIN != 0) {
 		switch c.state {
 		case Established, FinWait1, FinWait2:
-			// A gap before this segment: its data (or FIN) is not held
-			// (that comes with the reassembly queue); a duplicate ACK tells
-			// the sender what is missing (RFC 5681 §4.2: "A TCP receiver
-			// SHOULD send an immediate duplicate ACK when an out-of-order
-			// segment arrives").
+			// A gap before this segment: "Segments with higher beginning
+			// sequence numbers SHOULD be held for later processing"
+			// (SHLD-31), and a duplicate ACK tells the sender what is
+			// missing (RFC 5681 §4.2: "A TCP receiver SHOULD send an
+			// immediate duplicate ACK when an out-of-order segment
+			// arrives").
+			c.holdOutOfOrder(dataSeq, seg)
 			c.ackPending = true
 			return OutOfOrder
 		}
@@ -39,6 +41,12 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 			if n > 0 {
 				c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
 				c.events |= EventReadable
+			}
+			if c.takeHeld() {
+				// RFC 5681 §4.2: "A TCP receiver SHOULD send an immediate
+				// ACK when the incoming segment fills in all or part of a
+				// gap in the sequence space."
+				c.ackPending = true
 			}
 			// "Send an acknowledgment of the form <SEQ=SND.NXT><ACK=RCV.NXT>
 			// <CTL=ACK>. This acknowledgment should be piggybacked on a
@@ -58,7 +66,8 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 	// Eighth, check the FIN bit. It counts only when everything before it
 	// has been received and it lies inside the window.
 	finSeq := dataSeq.Add(seqnum.Size(len(payload)))
-	if seg.Flags&FIN == 0 || finSeq != c.rcvNxt || !finSeq.LessThan(c.rcvAdv) {
+	fin := seg.Flags&FIN != 0 && finSeq == c.rcvNxt && finSeq.LessThan(c.rcvAdv)
+	if !fin && !c.heldFINReached() {
 		return Accepted
 	}
 	// "If the FIN bit is set, signal the user 'connection closing' and

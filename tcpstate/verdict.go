@@ -15,8 +15,8 @@ const (
 	// (RFC 5961 §7 throttling).
 	DroppedUnacceptable
 	// OutOfOrder: its data starts beyond RCV.NXT. The ACK field was
-	// processed, the data discarded (it will be retransmitted) and a
-	// duplicate ACK sent (RFC 5681 §4.2).
+	// processed, the data held for reassembly (what fits the window) and a
+	// duplicate ACK sent (RFC 5681 §4.2), with SACK blocks if permitted.
 	OutOfOrder
 	// DroppedRST: a RST that must be ignored (out of window, in LISTEN, or
 	// in SYN-SENT without an acceptable ACK; RFC 9293 §3.10.7, RFC 5961 §3.2).
