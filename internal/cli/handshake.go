@@ -57,7 +57,6 @@ func (opts *lessonOptions) addFlags(f *pflag.FlagSet, tcp bool) {
 		f.BoolVar(&opts.vars, "vars", false, "print each host's SND.UNA, SND.NXT, SND.WND, RCV.NXT, RCV.WND after every line")
 	}
 	f.Uint64Var(&opts.seed, "seed", opts.seed, "seed of the simulation's random generator")
-	f.Var(&opts.delay, "delay", "one-way delay of the link, both ways (0 to 1h)")
 	f.VarP(&opts.output, "output", "o", "output format: text or json (JSON Lines)")
 	f.BoolVar(&opts.step, "step", false, "show one line at a time: Enter for the next, q to quit (needs a terminal)")
 	f.BoolVar(&opts.ascii, "ascii", false, "draw the ladder diagram with plain ASCII characters")
@@ -65,6 +64,13 @@ func (opts *lessonOptions) addFlags(f *pflag.FlagSet, tcp bool) {
 	f.StringVar(&opts.pcap, "pcap", "", "also write the segments sent to this pcap `file`")
 	f.StringVar(&opts.pcapng, "pcapng", "", "also write the segments sent to this pcapng `file`, each with a comment saying what became of it")
 	f.Var(&opts.linkType, "link-type", "link type of the captures: ethernet or raw (raw IP)")
+	opts.addLinkFlags(f)
+}
+
+// addLinkFlags registers the flags that describe the link: its delay and
+// its impairments.
+func (opts *lessonOptions) addLinkFlags(f *pflag.FlagSet) {
+	f.Var(&opts.delay, "delay", "one-way delay of the link, both ways (0 to 1h)")
 	f.Var(&opts.loss, "loss", "probability that the link loses a packet, e.g. 2% (netem loss)")
 	f.Var(&opts.jitter, "jitter", "delay varies uniformly within ±jitter, e.g. 5ms; packets may overtake (netem delay ... jitter)")
 	f.Var(&opts.reorder, "reorder", "probability that a packet skips the delay and overtakes others, e.g. 25%; needs --delay (netem reorder)")
