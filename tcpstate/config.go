@@ -2,6 +2,7 @@ package tcpstate
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
@@ -70,6 +71,13 @@ type Config struct {
 	// the default of the RFC profile, acknowledges every segment at once.
 	DelayedACK time.Duration
 
+	// CongestionControl names the algorithm, "newreno" (the default,
+	// RFC 5681 and RFC 6582) or "cubic"; InitialWindow is the initial
+	// congestion window in segments, 0 for RFC 6928's
+	// min(10*MSS, max(2*MSS, 14600)).
+	CongestionControl string
+	InitialWindow     int
+
 	// Nagle holds back a segment smaller than the MSS while data is
 	// unacknowledged (RFC 9293 §3.7.4; RFC 1122 §4.2.3.4). Off in the RFC
 	// profile: "there MUST be a way for an application to disable the
@@ -119,6 +127,7 @@ func DefaultConfig() Config {
 		// backoff capped at MaxRTO, 15 retransmissions take several minutes.
 		DataRetries:        15,
 		InvalidACKInterval: 500 * time.Millisecond,
+		CongestionControl:  "newreno",
 		// Linux's defaults for when keep-alives are turned on.
 		KeepAliveInterval: 75 * time.Second,
 		KeepAliveProbes:   9,
@@ -141,6 +150,8 @@ func (c *Config) check() error {
 	case c.MTU < 68 || c.MTU > 65535:
 		// RFC 791: every IPv4 module must handle 68-byte datagrams.
 		return &ConfigError{"MTU", "must be between 68 and 65535"}
+	case !validCongestionControl(c.CongestionControl):
+		return &ConfigError{"CongestionControl", "must be " + strings.Join(CongestionControlNames(), " or ")}
 	case c.SendBuffer <= 0 || c.SendBuffer > 1<<30:
 		// Sequence comparisons hold only within 2^31 (RFC 9293 §3.4).
 		return &ConfigError{"SendBuffer", "must be between 1 and 2^30"}
@@ -161,6 +172,8 @@ func (c *Config) check() error {
 		return &ConfigError{"DelayedACK", "must be at least 0 and less than 500ms"}
 	case c.KeepAlive < 0 || c.KeepAlive > 0 && (c.KeepAliveInterval <= 0 || c.KeepAliveProbes < 1):
 		return &ConfigError{"KeepAlive", "needs a positive KeepAliveInterval and at least one probe"}
+	case c.InitialWindow < 0:
+		return &ConfigError{"InitialWindow", "must not be negative"}
 	case c.InvalidACKInterval < 0:
 		return &ConfigError{"InvalidACKInterval", "must not be negative"}
 	case c.ISN == nil && c.Secret == [16]byte{}:

@@ -16,7 +16,8 @@ type Conn struct {
 	cfg           Config
 	err           error
 	local, remote netip.AddrPort
-	aux           *connAux // what only some connections need, allocated on first use
+	aux           *connAux    // what only some connections need, allocated on first use
+	cong          *congestion // made when data is first sent
 
 	// Send side: bytes from sndBufSeq on, written and not yet acknowledged.
 	// Receive side: in-order bytes not yet read.
@@ -72,6 +73,8 @@ type Conn struct {
 	opened     bool // Connect or Listen was called
 	passive    bool // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
 	inRtx      bool // retransmitting from rtxNxt
+	rtxOne     bool // the retransmission is of one segment only (fast retransmit)
+	congReady  bool // cong is set up for this connection
 	synAcked   bool // our SYN has been acknowledged (SND.UNA moved past ISS)
 	synRetried bool // RFC 6298 §5.7
 	finQueued  bool // Close was called: a FIN follows the data
@@ -158,7 +161,7 @@ func (c *Conn) Reset(cfg Config) error {
 			aux.reasm.setLimits(cfg.RecvBuffer, 0)
 		}
 	}
-	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, aux: aux}
+	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, aux: aux, cong: c.cong}
 	return nil
 }
 
@@ -205,6 +208,11 @@ func (c *Conn) TCB() TCB {
 	if c.state != Closed && c.state != Listen {
 		t.RcvWnd = uint32(c.rcvNxt.Size(c.rcvAdv))
 		t.SndMSS = c.sndMSS()
+	}
+	if c.congReady {
+		g := c.cong
+		t.Cwnd, t.Ssthresh = uint32(g.cc.CWnd()), uint32(min(g.cc.Ssthresh(), 1<<31))
+		t.FastRetransmits = g.fastRetransmits
 	}
 	return t
 }

@@ -114,8 +114,10 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 		c.takeWindow(seg, uint32(seg.Window)<<c.sndShift)
 		c.enterEstablished(now, "RFC 9293 §3.10.7.4: ACK of our SYN in SYN-RECEIVED")
 	}
+	dup, flight, una := c.isDupAck(seg), c.flightSize(), c.sndUna
 	c.ackSent(now, seg)
 	c.updateSendWindow(seg)
+	c.onCongestionAck(now, int(una.Size(c.sndUna)), dup, flight)
 	finAcked := c.finSent && c.sndUna == c.finSeq.Add(1)
 	switch c.state {
 	case FinWait1:
@@ -313,7 +315,7 @@ func (c *Conn) returnToListen(now time.Time, rule string) {
 	keep := Conn{
 		cfg: c.cfg, state: c.state, opened: true,
 		local: c.listenAddr(), listenAny: c.listenAny,
-		deferring: c.deferring, aux: c.aux,
+		deferring: c.deferring, aux: c.aux, cong: c.cong,
 		sndBuf: c.sndBuf, rcvBuf: c.rcvBuf,
 	}
 	keep.sndBuf.Discard(keep.sndBuf.Len())

@@ -114,6 +114,9 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	} else if probe && next.LessThan(limit) {
 		n = 1
 	}
+	if n > 0 && !rtx && !probe {
+		n = min(n, c.cwndRoom())
+	}
 	if n > 0 && !rtx && !probe && !c.swsAllows(n, next.Size(dataEnd)) {
 		n = 0
 	}
@@ -134,6 +137,9 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	c.probePending = false
 	if rtx {
 		c.rtxBudget--
+		if c.rtxOne {
+			c.inRtx, c.rtxOne = false, false
+		}
 	}
 	c.header(now, next, seg)
 	if n > 0 {
@@ -214,8 +220,15 @@ func (c *Conn) tsVal(now time.Time) uint32 {
 // retransmitFrom makes the next transmissions resend from seq, one segment
 // now and more as ACKs come back.
 func (c *Conn) retransmitFrom(seq seqnum.Value) {
-	c.inRtx, c.rtxNxt, c.rtxBudget = true, seq, 1
+	c.inRtx, c.rtxNxt, c.rtxBudget, c.rtxOne = true, seq, 1, false
 	c.rto.timing = false // Karn: a retransmitted segment gives no sample
+}
+
+// retransmitOne resends the first unacknowledged segment, and only it
+// (fast retransmit, RFC 5681 §3.2 step 3; RFC 6582 partial ACKs).
+func (c *Conn) retransmitOne() {
+	c.retransmitFrom(c.sndUna)
+	c.rtxOne = true
 }
 
 // onRetransmitTimeout: RFC 6298 §5.4-5.6, with the retry limit of RFC 1122
@@ -250,6 +263,7 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 	// acknowledged"; (5.5) back off; (5.6) restart the timer. More is
 	// resent as ACKs return (RFC 5681 §3.1: after a timeout the window is
 	// one segment, then slow start).
+	c.onCongestionTimeout(now)
 	c.retransmitFrom(c.sndUna)
 	c.rto.backoff(c.cfg.MaxRTO)
 	c.setTimer(TimerRetransmit, now.Add(c.rto.rto))

@@ -38,6 +38,12 @@ type TCB struct {
 	RTTVar      time.Duration
 	Retransmits int // consecutive retransmissions of the oldest segment
 
+	// Congestion control (RFC 5681), once the connection has sent data;
+	// zero before.
+	Cwnd            uint32
+	Ssthresh        uint32
+	FastRetransmits int // fast retransmissions so far (RFC 5681 §3.2)
+
 	SendQueued int // bytes written and not yet acknowledged
 	RecvQueued int // bytes received and not yet read
 }

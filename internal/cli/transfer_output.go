@@ -19,8 +19,9 @@ type transferSummary struct {
 	res  *lesson.TransferResult
 }
 
-// cwndNote stands in for the congestion window while tcpstate has none.
-const cwndNote = "cwnd: not tracked yet (tcpstate has no congestion control)"
+// cwndNote stands in for the congestion window of a client that sent no
+// data.
+const cwndNote = "cwnd: no data was sent"
 
 // link describes the link the flags set, in their own words.
 func (s *transferSummary) link() string {
@@ -66,13 +67,13 @@ func (s *transferSummary) writeText(w io.Writer) error {
 	row("goodput", "%s", formatBitRate(r.GoodputBPS()))
 	row("data segments", "%d", r.DataSegments)
 	row("retransmissions", "%d", r.Retransmissions)
-	row("fast retransmits", "%d (tcpstate has no fast retransmit yet)", r.FastRetransmits)
+	row("fast retransmits", "%d", r.FastRetransmits)
 	row("timeouts", "%d", r.Timeouts)
 	row("duplicate ACKs", "%d", r.DupAcks)
 	if r.FinalCwnd != nil {
 		row("final cwnd", "%d bytes", *r.FinalCwnd)
 	} else {
-		row("final cwnd", "not tracked yet")
+		row("final cwnd", "none (no data was sent)")
 	}
 	row("SHA-256 match", "%s (sent %s)", yesNo[r.Match()], hex.EncodeToString(r.SentSHA256[:]))
 	_, err := io.WriteString(w, b.String())

@@ -72,11 +72,8 @@ func (r *TransferResult) GoodputBPS() float64 {
 // hash what they wrote and read with SHA-256.
 //
 // The trace is observed lightly: counters, and per data segment and per
-// ACK only what the time–sequence graph needs, never the payload. With
-// tcpstate as it is now (no congestion control, no fast retransmit, no
-// reassembly of out-of-order data) a loss is repaired by the
-// retransmission timer alone (RFC 6298 §5), so FastRetransmits is 0 and
-// Cwnd is empty.
+// ACK only what the time–sequence graph needs, never the payload, and the
+// client's congestion window each time it changes.
 //
 // The error says what went wrong: a bad config, a connection that failed
 // (e.g. retransmissions exhausted), or bytes that did not arrive; the

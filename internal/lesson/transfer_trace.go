@@ -47,7 +47,7 @@ type transferStats struct {
 	// and the window equal to the last one advertised.
 	DupAcks int
 	// FastRetransmits counts retransmissions triggered by duplicate ACKs
-	// (RFC 5681 §3.2). tcpstate has no fast retransmit yet: always 0.
+	// (RFC 5681 §3.2), as the client's TCB counts them.
 	FastRetransmits int
 
 	// The time–sequence graph's input: every data segment the client
@@ -55,19 +55,17 @@ type transferStats struct {
 	Segments []TransferSegment
 	Acks     []TransferAck
 	// Cwnd is the client's congestion window each time it changed, and
-	// FinalCwnd its last value. Both stay empty (nil) until tcpstate's
-	// TCB carries a congestion window: see cwndOf.
+	// FinalCwnd its last value (nil if it never sent data).
 	Cwnd      []CwndSample
 	FinalCwnd *int64
 }
 
 // cwndOf returns the congestion window and slow-start threshold in a TCB
-// snapshot. tcpstate has no congestion control yet, so it reports none.
-//
-// TODO(issue 4, congestion control): once tcpstate.TCB has cwnd and
-// ssthresh, return them here with ok true; the samples, FinalCwnd, the
-// JSON's "cwnd" and "final_cwnd" and the SVG's lower panel follow.
-func cwndOf(tcpstate.TCB) (cwnd, ssthresh int64, ok bool) { return 0, 0, false }
+// snapshot, and false before the connection sent data (RFC 5681 §3.1:
+// they start with the first transmission).
+func cwndOf(t tcpstate.TCB) (cwnd, ssthresh int64, ok bool) {
+	return int64(t.Cwnd), int64(t.Ssthresh), t.Cwnd != 0
+}
 
 // traceCounter holds what observe needs between events.
 type traceCounter struct {
@@ -128,6 +126,7 @@ func (t *transfer) observe(e sim.TraceEvent) {
 	}
 	if e.HasTCB {
 		tc.sndUna, tc.sndNxt = e.TCB.SndUna, e.TCB.SndNxt
+		s.FastRetransmits = max(s.FastRetransmits, e.TCB.FastRetransmits)
 		if cwnd, ssthresh, ok := cwndOf(e.TCB); ok {
 			n := len(s.Cwnd)
 			if n == 0 || s.Cwnd[n-1].Cwnd != cwnd || s.Cwnd[n-1].Ssthresh != ssthresh {

@@ -1,0 +1,134 @@
+package tcpstate
+
+import (
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// congestion is a connection's sender-side congestion state: the
+// algorithm (Config.CongestionControl) and the bookkeeping of fast
+// retransmit and fast recovery around it (RFC 5681 §3.2, RFC 6582). It is
+// made when the connection first sends data, so an idle connection does
+// not carry it.
+type congestion struct {
+	cc              CongestionControl
+	recover         seqnum.Value // RFC 6582 "recover": SND.NXT when recovery began
+	recoverSet      bool
+	dupAcks         int
+	fastRetransmits int
+}
+
+// congestionState returns the connection's congestion state, making it at
+// the first call: cwnd starts at the initial window (RFC 5681 §3.1, RFC
+// 6928), or one segment if the SYN or SYN-ACK had to be retransmitted
+// (RFC 5681 §3.1: "the initial window used by a sender after a correctly
+// transmitted SYN MUST be one segment" when it was not).
+//
+// A connection reused with Reset keeps the memory of its congestion state
+// and initializes it again here.
+func (c *Conn) congestionState() *congestion {
+	if c.congReady {
+		return c.cong
+	}
+	g := c.cong
+	if g == nil || g.cc.Name() != c.cfg.CongestionControl {
+		cc, err := CongestionControlByName(c.cfg.CongestionControl)
+		if err != nil {
+			cc = NewNewReno() // Config.check refused unknown names
+		}
+		g = &congestion{cc: cc}
+	}
+	iw := c.cfg.InitialWindow * int(c.sndMSS())
+	if c.synRetried {
+		iw = int(c.sndMSS())
+	}
+	g.cc.Init(int(c.sndMSS()), iw)
+	*g = congestion{cc: g.cc}
+	c.cong, c.congReady = g, true
+	return g
+}
+
+// flightSize is the data sent and not yet acknowledged (RFC 5681 §2).
+func (c *Conn) flightSize() int { return int(c.sndUna.Size(c.sndNxt)) }
+
+// cwndRoom is how many more bytes of new data the congestion window
+// admits: "the TCP MUST NOT send data with a sequence number higher than
+// the sum of the highest acknowledged sequence number and the minimum of
+// cwnd and rwnd" (RFC 5681 §3.1); rwnd is checked apart.
+func (c *Conn) cwndRoom() int {
+	return max(c.congestionState().cc.CWnd()-c.flightSize(), 0)
+}
+
+// isDupAck tells whether seg is a duplicate ACK as RFC 5681 §2 defines
+// it: data is outstanding, the segment carries no data and neither SYN
+// nor FIN, acknowledges SND.UNA and leaves the window as it was.
+func (c *Conn) isDupAck(seg *Segment) bool {
+	return c.sndUna != c.sndNxt && len(seg.Payload) == 0 && seg.Flags&(SYN|FIN) == 0 &&
+		seg.Ack == c.sndUna && uint32(seg.Window)<<c.sndShift == c.sndWnd
+}
+
+// onCongestionAck runs fast retransmit and fast recovery (RFC 5681 §3.2
+// with RFC 6582's NewReno changes) and cwnd growth for an ACK that
+// acknowledged acked bytes (0 for none), dup if it was a duplicate, with
+// flight the FlightSize before it.
+func (c *Conn) onCongestionAck(now time.Time, acked int, dup bool, flight int) {
+	if !c.congReady {
+		return // no data sent yet
+	}
+	g := c.cong
+	switch {
+	case acked > 0 && g.cc.InRecovery():
+		g.dupAcks = 0
+		if !c.sndUna.LessThan(g.recover) {
+			// RFC 6582 §3.2 step 3, full acknowledgment: "Exit the fast
+			// recovery procedure" with cwnd deflated.
+			g.cc.OnRecoveryExit(now, c.flightSize())
+			return
+		}
+		// Partial acknowledgment: "retransmit the first unacknowledged
+		// segment", deflate cwnd by the amount acknowledged.
+		g.cc.OnPartialAck(now, acked)
+		c.retransmitOne()
+	case acked > 0:
+		g.dupAcks = 0
+		g.cc.OnAck(now, acked, c.rto.srtt, flight)
+	case dup:
+		g.dupAcks++
+		switch {
+		case g.cc.InRecovery():
+			// RFC 5681 §3.2 step 4: "For each additional duplicate ACK
+			// received (after the third), cwnd MUST be incremented by SMSS."
+			g.cc.OnDupAck(now)
+		case g.dupAcks == 3 && (!g.recoverSet || c.sndUna.GreaterThan(g.recover)):
+			// RFC 6582 §3.2 step 2: on the third duplicate ACK, if the
+			// Cumulative Acknowledgment field covers more than recover,
+			// record the highest sequence number transmitted in recover,
+			// set ssthresh and cwnd (RFC 5681 §3.2 steps 2-3), and
+			// retransmit the lost segment.
+			g.recover, g.recoverSet = c.sndNxt, true
+			g.cc.OnFastRetransmit(now, flight, 3)
+			g.fastRetransmits++
+			c.retransmitOne()
+		}
+	}
+}
+
+// onCongestionTimeout: RFC 5681 §3.1, after a retransmission timeout
+// cwnd is one segment and ssthresh is reduced; RFC 6582 §3.2 step 4
+// ("After a retransmit timeout, record the highest sequence number
+// transmitted in the variable recover").
+func (c *Conn) onCongestionTimeout(now time.Time) {
+	if !c.congReady {
+		return
+	}
+	g := c.cong
+	g.cc.OnTimeout(now, c.flightSize())
+	g.recover, g.recoverSet, g.dupAcks = c.sndNxt, true, 0
+}
+
+// validCongestionControl checks a name without making an algorithm (a
+// Config is checked at every Reset, which must not allocate).
+func validCongestionControl(name string) bool {
+	return name == "newreno" || name == "cubic"
+}
