@@ -44,6 +44,7 @@ func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
 		}
 		// RFC 9293 §3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
 		c.header(now, c.sndNxt, &seg)
+		c.sackBlocks(&seg.Options)
 	}
 	c.sent(now, &seg)
 	return seg, true
@@ -68,7 +69,6 @@ func (c *Conn) header(now time.Time, seq seqnum.Value, seg *Segment) {
 	seg.Seq, seg.Ack, seg.Flags = seq, c.rcvNxt, ACK
 	seg.Window = c.windowField()
 	c.addTimestamps(now, seg)
-	c.sackBlocks(&seg.Options)
 }
 
 // transmit builds the next SYN, data or FIN segment, a retransmission
@@ -110,7 +110,7 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	}
 	n := 0
 	if next.LessThan(limit) && next.LessThan(wndEnd) {
-		n = min(int(next.Size(limit)), int(next.Size(wndEnd)), int(c.sndMSS())-c.sackRoom())
+		n = min(int(next.Size(limit)), int(next.Size(wndEnd)), int(c.sndMSS()))
 	} else if probe && next.LessThan(limit) {
 		n = 1
 	}

@@ -58,10 +58,12 @@ func (c *Conn) heldBytes() int {
 	return c.aux.reasm.Len()
 }
 
-// sackBlocks fills the SACK option of an outgoing segment (RFC 2018 §4:
-// "a data receiver SHOULD include a SACK option in all ACKs which do not
-// ACK the highest sequence number in the data receiver's queue"): at most
-// 4 blocks, or 3 beside timestamps (§3).
+// sackBlocks fills the SACK option of a bare ACK (RFC 2018 §4: "a data
+// receiver SHOULD include a SACK option in all ACKs which do not ACK the
+// highest sequence number in the data receiver's queue"): at most 4
+// blocks, or 3 beside timestamps (§3). Segments with data go without: so
+// the option never takes room from the data (RFC 6691 §2), at the cost of
+// fewer SACKs when both ends send.
 func (c *Conn) sackBlocks(o *Options) {
 	if !c.sackOK || c.heldBytes() == 0 {
 		return
@@ -71,18 +73,6 @@ func (c *Conn) sackBlocks(o *Options) {
 		most = 3
 	}
 	o.NumSACK = uint8(c.aux.reasm.SACKBlocks(c.rcvNxt, o.SACKBlocks[:most]))
-}
-
-// sackRoom is the option space SACK blocks may take on a segment now, to
-// be left out of its data (RFC 6691 §2).
-func (c *Conn) sackRoom() int {
-	if !c.sackOK || c.heldBytes() == 0 {
-		return 0
-	}
-	if c.tsOK {
-		return 2 + 2 + 3*8 // nop,nop,sack with 3 blocks
-	}
-	return 2 + 2 + 4*8
 }
 
 // Holds reports whether the queue holds every byte of [start, end).
