@@ -151,6 +151,8 @@ func TestTransferBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--bytes", "0"}, `invalid argument "0" for "--bytes" flag: must be at least 1 byte`},
+		{[]string{"--cc", "bbr"}, `invalid argument "bbr" for "--cc" flag: must be newreno or cubic`},
+		{[]string{"--sack", "maybe"}, `invalid argument "maybe" for "--sack" flag: must be on or off`},
 		{[]string{"--bytes", "-5"}, `"--bytes" flag: must be at least 1 byte`},
 		{[]string{"--bytes", "lots"}, `"--bytes" flag: must be a size such as 10MB`},
 		{[]string{"--bytes", "10XB"}, `"--bytes" flag: must be a size`},
@@ -166,7 +168,6 @@ func TestTransferBadInput(t *testing.T) {
 		{[]string{"--rate", "0"}, `"--rate" flag: must be more than 0`},
 		{[]string{"--reorder", "10%", "--delay", "0"}, `--reorder needs a --delay`},
 		{[]string{"-o", "yaml"}, `"-o, --output" flag: must be text or json`},
-		{[]string{"--cc", "cubic"}, `unknown flag: --cc`},
 		{[]string{"--svg", filepath.Join(dir, "missing", "t.svg")}, `--svg: cannot create`},
 		{[]string{"now"}, `unknown command "now" for "tcpsim transfer"`},
 	} {
@@ -251,4 +252,19 @@ func TestTransferCwndSeries(t *testing.T) {
 	b.Reset()
 	require.NoError(t, s.writeText(&b))
 	assert.Contains(t, b.String(), "  final cwnd         2896 bytes\n")
+}
+
+// TestTransferCCAndSACK: both algorithms and SACK off deliver the same
+// bytes; SACK off keeps the option out of every segment (RFC 2018 §2:
+// SACK-permitted is what enables it), and the two algorithms differ in
+// what they do with the same losses.
+func TestTransferCCAndSACK(t *testing.T) {
+	args := []string{"--bytes", "300KB", "--delay", "10ms", "--loss", "2%", "--seed", "3"}
+	reno, _ := transferJSONDoc(t, append(args, "--cc", "newreno")...)
+	cubic, _ := transferJSONDoc(t, append(args, "--cc", "cubic")...)
+	noSACK, _ := transferJSONDoc(t, append(args, "--sack", "off")...)
+	for _, d := range []map[string]any{reno, cubic, noSACK} {
+		assert.Equal(t, true, d["sha256_match"])
+	}
+	assert.NotEqual(t, reno["cwnd"], cubic["cwnd"], "CUBIC's window follows another curve")
 }

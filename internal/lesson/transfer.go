@@ -26,9 +26,21 @@ type TransferConfig struct {
 	// bytes it has received so far and the virtual time since the start.
 	Progress func(received int64, elapsed time.Duration)
 
-	// Congestion control and SACK choices will go here once tcpstate has
-	// them (issue 4); today both hosts run tcpstate.DefaultConfig with
-	// only the MSS changed.
+	// CongestionControl is the senders' algorithm, "newreno" (the
+	// default when empty) or "cubic"; NoSACK turns SACK-permitted off on
+	// both hosts (RFC 2018 §2: then neither uses SACK).
+	CongestionControl string
+	NoSACK            bool
+}
+
+// tcp is the hosts' TCP configuration.
+func (cfg *TransferConfig) tcp() *tcpstate.Config {
+	c := tcpConfig(cfg.MSS, nil)
+	if cfg.CongestionControl != "" {
+		c.CongestionControl = cfg.CongestionControl
+	}
+	c.SACKPermitted = !cfg.NoSACK
+	return c
 }
 
 // TransferResult is what a transfer did. Times count from the client's
@@ -86,11 +98,11 @@ func Transfer(cfg TransferConfig) (*TransferResult, error) {
 		sent: sha256.New(), recvd: sha256.New()}
 	w := sim.New(sim.Config{Seed: cfg.Seed, Trace: t.observe})
 	t.w = w
-	client, err := w.AddHost(sim.HostConfig{Name: "client", Addr: ClientAddr, TCP: tcpConfig(cfg.MSS, nil)})
+	client, err := w.AddHost(sim.HostConfig{Name: "client", Addr: ClientAddr, TCP: cfg.tcp()})
 	if err != nil {
 		return nil, err
 	}
-	server, err := w.AddHost(sim.HostConfig{Name: "server", Addr: ServerAddr, TCP: tcpConfig(cfg.MSS, nil)})
+	server, err := w.AddHost(sim.HostConfig{Name: "server", Addr: ServerAddr, TCP: cfg.tcp()})
 	if err != nil {
 		return nil, err
 	}
