@@ -17,6 +17,11 @@ type congestion struct {
 	recoverSet      bool
 	dupAcks         int
 	fastRetransmits int
+
+	// With SACK (both SYNs offered it), loss recovery follows RFC 6675
+	// on the scoreboard instead of NewReno's duplicate ACK counting.
+	useSACK bool
+	sb      Scoreboard
 }
 
 // congestionState returns the connection's congestion state, making it at
@@ -44,7 +49,9 @@ func (c *Conn) congestionState() *congestion {
 		iw = int(c.sndMSS())
 	}
 	g.cc.Init(int(c.sndMSS()), iw)
-	*g = congestion{cc: g.cc}
+	sb := g.sb
+	*g = congestion{cc: g.cc, sb: sb, useSACK: c.sackOK}
+	g.sb.Reset(c.sndUna, seqnum.Size(c.sndMSS()))
 	c.cong, c.congReady = g, true
 	return g
 }
@@ -55,9 +62,14 @@ func (c *Conn) flightSize() int { return int(c.sndUna.Size(c.sndNxt)) }
 // cwndRoom is how many more bytes of new data the congestion window
 // admits: "the TCP MUST NOT send data with a sequence number higher than
 // the sum of the highest acknowledged sequence number and the minimum of
-// cwnd and rwnd" (RFC 5681 §3.1); rwnd is checked apart.
+// cwnd and rwnd" (RFC 5681 §3.1); rwnd is checked apart. During SACK loss
+// recovery what is in the network is the pipe of RFC 6675 instead.
 func (c *Conn) cwndRoom() int {
-	return max(c.congestionState().cc.CWnd()-c.flightSize(), 0)
+	g := c.congestionState()
+	if g.useSACK && g.sb.InRecovery() {
+		return max(g.cc.CWnd()-int(g.sb.Pipe()), 0)
+	}
+	return max(g.cc.CWnd()-c.flightSize(), 0)
 }
 
 // isDupAck tells whether seg is a duplicate ACK as RFC 5681 §2 defines
@@ -72,11 +84,15 @@ func (c *Conn) isDupAck(seg *Segment) bool {
 // with RFC 6582's NewReno changes) and cwnd growth for an ACK that
 // acknowledged acked bytes (0 for none), dup if it was a duplicate, with
 // flight the FlightSize before it.
-func (c *Conn) onCongestionAck(now time.Time, acked int, dup bool, flight int) {
+func (c *Conn) onCongestionAck(now time.Time, seg *Segment, acked int, dup bool, flight int) {
 	if !c.congReady {
 		return // no data sent yet
 	}
 	g := c.cong
+	if g.useSACK {
+		c.onSACKAck(now, seg, acked, flight)
+		return
+	}
 	switch {
 	case acked > 0 && g.cc.InRecovery():
 		g.dupAcks = 0
@@ -125,10 +141,74 @@ func (c *Conn) onCongestionTimeout(now time.Time) {
 	g := c.cong
 	g.cc.OnTimeout(now, c.flightSize())
 	g.recover, g.recoverSet, g.dupAcks = c.sndNxt, true, 0
+	if g.useSACK {
+		g.sb.OnRTO()
+	}
+}
+
+// onSACKAck is the ACK processing of RFC 6675 §5 on the scoreboard: loss
+// recovery starts when DupThresh duplicate ACKs have come or IsLost says
+// the first unacknowledged segment is lost, and ends when RecoveryPoint is
+// acknowledged; in between, segments leave while pipe < cwnd (see
+// sackNext).
+func (c *Conn) onSACKAck(now time.Time, seg *Segment, acked, flight int) {
+	g := c.cong
+	u := g.sb.Update(seg.Ack, seg.Options.SACKBlocks[:min(seg.Options.NumSACK, MaxSACKBlocks)])
+	switch {
+	case u.EnteredRecovery:
+		// (4.2) "ssthresh = cwnd = (FlightSize / 2)" through the
+		// algorithm's reduction, without NewReno's inflation; (4.3)
+		// retransmit the first segment presumed lost.
+		g.cc.OnFastRetransmit(now, flight, 0)
+		g.fastRetransmits++
+		c.retransmitRange(u.Retransmit.Start, u.Retransmit.End)
+	case u.ExitedRecovery:
+		g.cc.OnRecoveryExit(now, c.flightSize())
+	case acked > 0 && !g.sb.InRecovery():
+		g.cc.OnAck(now, acked, c.rto.srtt, flight)
+	}
+}
+
+// sackNext, during SACK loss recovery with room in cwnd, picks the next
+// segment with NextSeg (RFC 6675 §5 step C) and sets up its
+// retransmission; new data (rule 2) is left to the normal sending path.
+func (c *Conn) sackNext() {
+	if !c.congReady || !c.cong.useSACK || c.inRtx {
+		return
+	}
+	g := c.cong
+	if !g.sb.InRecovery() || g.cc.CWnd()-int(g.sb.Pipe()) < int(c.sndMSS()) {
+		return // (C) "while (cwnd - pipe) >= 1 SMSS"
+	}
+	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
+	var newData seqnum.Size
+	if wndEnd := c.sndUna.Add(seqnum.Size(c.sndWnd)); c.sndNxt.LessThan(dataEnd) && c.sndNxt.LessThan(wndEnd) {
+		newData = min(c.sndNxt.Size(dataEnd), c.sndNxt.Size(wndEnd))
+	}
+	seg, ok := g.sb.NextSeg(newData)
+	if !ok || seg.Rule == RecoveryNewData || seg.Rule == RecoveryRescue {
+		// New data goes by the normal path. The rescue retransmission
+		// (rule 4) is left out: it may resend the tail that just left,
+		// and the retransmission timer covers what it is for.
+		return
+	}
+	g.sb.Transmitted(seg)
+	c.retransmitRange(seg.Start, seg.End)
 }
 
 // validCongestionControl checks a name without making an algorithm (a
 // Config is checked at every Reset, which must not allocate).
 func validCongestionControl(name string) bool {
 	return name == "newreno" || name == "cubic"
+}
+
+// sackSent tells the scoreboard about new data [start, end) going out:
+// during recovery it counts in the pipe (RFC 6675 §5 step C.3).
+func (c *Conn) sackSent(start, end seqnum.Value) {
+	sb := &c.cong.sb
+	if sb.InRecovery() {
+		sb.Transmitted(RecoverySeg{Start: start, End: end, Rule: RecoveryNewData})
+		return
+	}
+	sb.Sent(end)
 }

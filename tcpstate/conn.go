@@ -42,6 +42,7 @@ type Conn struct {
 	rtxNxt    seqnum.Value
 	rtxBudget int32 // segments that may be resent before the next ACK
 	sndBufSeq seqnum.Value
+	rtxEnd    seqnum.Value // with rtxOne: where that one retransmission stops
 	finSeq    seqnum.Value // where the FIN went, once finSent
 
 	// Receive sequence variables. rcvAdv is the right edge of the window

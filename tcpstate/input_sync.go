@@ -117,7 +117,7 @@ func (c *Conn) inSynchronized(now time.Time, seg *Segment) Verdict {
 	dup, flight, una := c.isDupAck(seg), c.flightSize(), c.sndUna
 	c.ackSent(now, seg)
 	c.updateSendWindow(seg)
-	c.onCongestionAck(now, int(una.Size(c.sndUna)), dup, flight)
+	c.onCongestionAck(now, seg, int(una.Size(c.sndUna)), dup, flight)
 	finAcked := c.finSent && c.sndUna == c.finSeq.Add(1)
 	switch c.state {
 	case FinWait1:

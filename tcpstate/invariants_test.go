@@ -567,6 +567,9 @@ func (w *propWorld) listen(i int, local netip.AddrPort) {
 
 // ---- outputs and invariants ----
 
+// seqRange is the sequence space [start, end).
+type seqRange struct{ start, end seqnum.Value }
+
 // settle drains end i's segments and events after an input, checking each
 // segment against the TCB of RFC 9293 as it was before the drain, then
 // checks the TCB invariants of both ends. before is end i's TCB from before
@@ -575,8 +578,7 @@ func (w *propWorld) settle(i int, before tcpstate.TCB) (sent int) {
 	e := w.ends[i]
 	pre := e.c.TCB() // the TCB Poll starts from
 	var polled []tcpstate.Segment
-	var burstEnd seqnum.Value // end of the sequence space sent so far in this drain
-	burst := false
+	var drained []seqRange // the sequence space sent so far in this drain
 	// Poll must terminate: each call sends at most one segment of at least
 	// one byte of the send buffer, plus a handful of control segments (SYN,
 	// FIN, ACK, our RST, queued RST replies).
@@ -592,12 +594,15 @@ func (w *propWorld) settle(i int, before tcpstate.TCB) (sent int) {
 		post := e.c.TCB()
 		w.checkSegment(e, pre, post, &seg)
 		if seg.Len() > 0 && seg.Flags&tcpstate.RST == 0 {
-			// One drain resends from SND.UNA, then sends new data: each
-			// sequence number leaves at most once per drain, in order.
-			if burst && seg.Seq.LessThan(burstEnd) {
-				w.fail("%s: %v resends sequence numbers already sent in this drain (up to %d)", e.name, seg, burstEnd)
+			// Each sequence number leaves at most once per drain. (Not
+			// necessarily in order: in SACK recovery, RFC 6675 §4 NextSeg
+			// sends new data by rule 2 before the holes of rule 3.)
+			for _, r := range drained {
+				if seg.Seq.LessThan(r.end) && r.start.LessThan(seg.End()) {
+					w.fail("%s: %v resends sequence numbers %d:%d already sent in this drain", e.name, seg, r.start, r.end)
+				}
 			}
-			burst, burstEnd = true, seg.End()
+			drained = append(drained, seqRange{seg.Seq, seg.End()})
 		}
 		seg.Payload = append([]byte(nil), seg.Payload...) // Poll's Payload aliases the send buffer
 		polled = append(polled, seg)

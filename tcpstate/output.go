@@ -75,6 +75,7 @@ func (c *Conn) header(now time.Time, seq seqnum.Value, seg *Segment) {
 // first (from rtxNxt after a timeout), then new data, within the peer's
 // window, or one octet beyond it as a zero-window probe.
 func (c *Conn) transmit(now time.Time, seg *Segment) bool {
+	c.sackNext()
 	next, rtx := c.sndNxt, false
 	if c.inRtx {
 		if c.rtxNxt.LessThan(c.sndNxt) {
@@ -107,6 +108,9 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	limit := dataEnd // a retransmission resends only what was sent before
 	if rtx && c.sndNxt.LessThan(limit) {
 		limit = c.sndNxt
+	}
+	if rtx && c.rtxOne && c.rtxEnd.LessThan(limit) {
+		limit = c.rtxEnd
 	}
 	n := 0
 	if next.LessThan(limit) && next.LessThan(wndEnd) {
@@ -168,6 +172,9 @@ func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
 	if rtx {
 		c.rtxNxt = end
 	} else {
+		if c.congReady && c.cong.useSACK && end.GreaterThan(c.sndNxt) {
+			c.sackSent(c.sndNxt, end)
+		}
 		c.sndNxt = end
 		c.rto.startTiming(now, end)
 		c.override, c.persistShift = false, 0
@@ -227,8 +234,14 @@ func (c *Conn) retransmitFrom(seq seqnum.Value) {
 // retransmitOne resends the first unacknowledged segment, and only it
 // (fast retransmit, RFC 5681 §3.2 step 3; RFC 6582 partial ACKs).
 func (c *Conn) retransmitOne() {
-	c.retransmitFrom(c.sndUna)
-	c.rtxOne = true
+	c.retransmitRange(c.sndUna, c.sndNxt)
+}
+
+// retransmitRange resends one segment of [start, end), no more than SMSS
+// (the segments RFC 6675's NextSeg picks).
+func (c *Conn) retransmitRange(start, end seqnum.Value) {
+	c.retransmitFrom(start)
+	c.rtxOne, c.rtxEnd = true, end
 }
 
 // onRetransmitTimeout: RFC 6298 §5.4-5.6, with the retry limit of RFC 1122

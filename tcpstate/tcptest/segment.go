@@ -156,3 +156,12 @@ func (s Seg) mismatch(got *tcpstate.Segment) string {
 	}
 	return fmt.Sprintf("got %s / want %s", describe(got, false), s)
 }
+
+// SACK adds a SACK option with the given blocks (RFC 2018 §3), at most
+// tcpstate.MaxSACKBlocks of them.
+func (s Seg) SACK(blocks ...tcpstate.SACKBlock) Seg {
+	o := &s.seg.Options
+	o.NumSACK = uint8(copy(o.SACKBlocks[:], blocks))
+	s.checkOpts = true
+	return s
+}
