@@ -17,6 +17,7 @@ type congestion struct {
 	recoverSet      bool
 	dupAcks         int
 	fastRetransmits int
+	limited         int // bytes sent by limited transmit since the last new ACK
 
 	// With SACK (both SYNs offered it), loss recovery follows RFC 6675
 	// on the scoreboard instead of NewReno's duplicate ACK counting.
@@ -69,7 +70,35 @@ func (c *Conn) cwndRoom() int {
 	if g.useSACK && g.sb.InRecovery() {
 		return max(g.cc.CWnd()-int(g.sb.Pipe()), 0)
 	}
-	return max(g.cc.CWnd()-c.flightSize(), 0)
+	return max(g.cc.CWnd()+g.limitedTransmit()*int(c.sndMSS())-c.flightSize(), 0)
+}
+
+// limitedTransmit is how many segments of new data beyond cwnd the
+// duplicate ACKs before recovery admit: "On the first and second duplicate
+// ACKs received at a sender, a TCP SHOULD send a segment of previously
+// unsent data" while "the total FlightSize would remain less than or equal
+// to cwnd plus 2*SMSS" (RFC 5681 §3.2 step 1, RFC 3042 §2). With SACK the
+// duplicates counted are those that SACK new data ("MUST NOT send new data
+// unless the incoming duplicate acknowledgment contains new SACK
+// information").
+func (g *congestion) limitedTransmit() int {
+	if g.cc.InRecovery() || g.useSACK && g.sb.InRecovery() {
+		return 0
+	}
+	if g.useSACK {
+		return min(g.sb.DupAcks(), 2)
+	}
+	return min(g.dupAcks, 2)
+}
+
+// noteLimited records how far FlightSize runs above cwnd after new data
+// went out: the bytes limited transmit sent, which "MUST NOT be included"
+// when ssthresh is set on the third duplicate ACK (RFC 5681 §3.2 step 2).
+func (c *Conn) noteLimited() {
+	g := c.cong
+	if g.limitedTransmit() > 0 {
+		g.limited = max(g.limited, c.flightSize()-g.cc.CWnd())
+	}
 }
 
 // isDupAck tells whether seg is a duplicate ACK as RFC 5681 §2 defines
@@ -107,7 +136,7 @@ func (c *Conn) onCongestionAck(now time.Time, seg *Segment, acked int, dup bool,
 		g.cc.OnPartialAck(now, acked)
 		c.retransmitOne()
 	case acked > 0:
-		g.dupAcks = 0
+		g.dupAcks, g.limited = 0, 0
 		g.cc.OnAck(now, acked, c.rto.srtt, flight)
 	case dup:
 		g.dupAcks++
@@ -123,7 +152,8 @@ func (c *Conn) onCongestionAck(now time.Time, seg *Segment, acked int, dup bool,
 			// set ssthresh and cwnd (RFC 5681 §3.2 steps 2-3), and
 			// retransmit the lost segment.
 			g.recover, g.recoverSet = c.sndNxt, true
-			g.cc.OnFastRetransmit(now, flight, 3)
+			g.cc.OnFastRetransmit(now, flight-g.limited, 3)
+			g.limited = 0
 			g.fastRetransmits++
 			c.retransmitOne()
 		}
@@ -159,12 +189,14 @@ func (c *Conn) onSACKAck(now time.Time, seg *Segment, acked, flight int) {
 		// (4.2) "ssthresh = cwnd = (FlightSize / 2)" through the
 		// algorithm's reduction, without NewReno's inflation; (4.3)
 		// retransmit the first segment presumed lost.
-		g.cc.OnFastRetransmit(now, flight, 0)
+		g.cc.OnFastRetransmit(now, flight-g.limited, 0)
 		g.fastRetransmits++
+		g.limited = 0
 		c.retransmitRange(u.Retransmit.Start, u.Retransmit.End)
 	case u.ExitedRecovery:
 		g.cc.OnRecoveryExit(now, c.flightSize())
 	case acked > 0 && !g.sb.InRecovery():
+		g.limited = 0
 		g.cc.OnAck(now, acked, c.rto.srtt, flight)
 	}
 }

@@ -25,10 +25,22 @@ func congestion(cwnd, ssthresh uint32, fast int) Step {
 // 6928 to go: min(10*1460, max(2*1460, 14600)) = 14600, ten segments.
 func firstFlight() Step {
 	steps := []Step{Established(), Write(Text(20*1460), nil)}
-	for i := range 10 {
-		steps = append(steps, Expect(Us(tcpstate.ACK, L(1+1460*i), R(1)).Len(1460)))
-	}
+	steps = append(steps, expectSegs(0, 10)...)
 	return Steps(append(steps, ExpectNothing())...)
+}
+
+// seg expects the i-th 1460-byte data segment, sent or resent.
+func seg(i int) Step {
+	return Expect(Us(tcpstate.ACK, L(1+1460*i), R(1)).Len(1460))
+}
+
+// expectSegs expects data segments from to to-1.
+func expectSegs(from, to int) []Step {
+	var steps []Step
+	for i := from; i < to; i++ {
+		steps = append(steps, seg(i))
+	}
+	return steps
 }
 
 // dupAck is a duplicate ACK as RFC 5681 §2 defines it: no data, same
@@ -62,43 +74,61 @@ func TestCongestionControl(t *testing.T) {
 			Expect(Us(tcpstate.ACK, L(1+12*1460), R(1)).Len(1460)),
 			ExpectNothing(),
 		}},
+		// RFC 5681 §3.2 step 1 (RFC 3042 §2): the first and second
+		// duplicate ACKs each send one segment of new data beyond cwnd,
+		// and cwnd does not change.
+		{Name: "limited transmit on the first two duplicate ACKs", Steps: []Step{
+			firstFlight(),
+			dupAck(), seg(10), ExpectNothing(),
+			dupAck(), seg(11), ExpectNothing(),
+			congestion(14600, highSsthresh, 0),
+		}},
+		// "... and that new data is available for transmission": with
+		// only the first flight written, the duplicates send nothing.
+		{Name: "limited transmit needs new data", Steps: []Step{
+			Established(), Write(Text(10*1460), nil),
+			Steps(expectSegs(0, 9)...),
+			Expect(Us(tcpstate.PSH|tcpstate.ACK, L(1+1460*9), R(1)).Len(1460)),
+			ExpectNothing(),
+			dupAck(), dupAck(), ExpectNothing(),
+		}},
 		// RFC 5681 §3.2 steps 2-3 (RFC 6582 §3.2 step 2): on the third
-		// duplicate ACK, ssthresh = max(FlightSize/2, 2*SMSS) = 7300, the
+		// duplicate ACK, ssthresh = max(FlightSize/2, 2*SMSS) = 7300, with
+		// the two segments of limited transmit left out of FlightSize; the
 		// lost segment is retransmitted, cwnd = ssthresh + 3*SMSS = 11680.
-		// Step 4: each further duplicate adds an SMSS; at 16060 one new
-		// segment fits beside the 14600 in flight.
+		// Step 4: each further duplicate adds an SMSS; at 18980 one new
+		// segment fits beside the 17520 in flight.
 		{Name: "fast retransmit on the third duplicate ACK", Steps: []Step{
 			firstFlight(),
-			dupAck(), ExpectNothing(),
-			dupAck(), ExpectNothing(),
+			dupAck(), seg(10),
+			dupAck(), seg(11),
 			dupAck(),
-			Expect(Us(tcpstate.ACK, L(1), R(1)).Len(1460)),
+			seg(0),
 			congestion(11680, 7300, 1),
-			dupAck(), dupAck(), ExpectNothing(),
+			dupAck(), dupAck(), dupAck(), dupAck(), ExpectNothing(),
 			dupAck(),
-			Expect(Us(tcpstate.ACK, L(1+10*1460), R(1)).Len(1460)),
-			congestion(16060, 7300, 1),
+			seg(12),
+			congestion(18980, 7300, 1),
 		}},
 		// RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the
 		// first unacknowledged segment" at once.
 		{Name: "a partial ACK retransmits the next hole", Steps: []Step{
 			firstFlight(),
-			dupAck(), dupAck(), dupAck(),
-			Expect(Us(tcpstate.ACK, L(1), R(1)).Len(1460)),
+			dupAck(), seg(10), dupAck(), seg(11), dupAck(), seg(0),
 			Inject(Peer(tcpstate.ACK, R(1), L(1+2*1460)), tcpstate.Accepted),
-			Expect(Us(tcpstate.ACK, L(1+2*1460), R(1)).Len(1460)),
+			seg(2),
 		}},
-		// A full acknowledgment (of all data up to recover) ends recovery
-		// with cwnd = min(ssthresh, FlightSize + SMSS) (RFC 6582 §3.2
-		// step 3, option 1): here nothing is left in flight, so 2920.
+		// A full acknowledgment (of all data up to recover, the end of
+		// segment 11) ends recovery with cwnd = min(ssthresh,
+		// max(FlightSize, SMSS) + SMSS) (RFC 6582 §3.2 step 3, option 1):
+		// here nothing is left in flight, so 2920.
 		{Name: "a full ACK ends recovery and deflates cwnd", Steps: []Step{
 			firstFlight(),
-			dupAck(), dupAck(), dupAck(),
-			Expect(Us(tcpstate.ACK, L(1), R(1)).Len(1460)),
-			Inject(Peer(tcpstate.ACK, R(1), L(1+10*1460)), tcpstate.Accepted),
+			dupAck(), seg(10), dupAck(), seg(11), dupAck(), seg(0),
+			Inject(Peer(tcpstate.ACK, R(1), L(1+12*1460)), tcpstate.Accepted),
 			congestion(2920, 7300, 1),
-			Expect(Us(tcpstate.ACK, L(1+10*1460), R(1)).Len(1460)),
-			Expect(Us(tcpstate.ACK, L(1+11*1460), R(1)).Len(1460)),
+			seg(12),
+			seg(13),
 			ExpectNothing(),
 		}},
 		// RFC 5681 §3.1 after a retransmission timeout: ssthresh =

@@ -172,10 +172,14 @@ func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
 	if rtx {
 		c.rtxNxt = end
 	} else {
-		if c.congReady && c.cong.useSACK && end.GreaterThan(c.sndNxt) {
+		grew := c.congReady && end.GreaterThan(c.sndNxt)
+		if grew && c.cong.useSACK {
 			c.sackSent(c.sndNxt, end)
 		}
 		c.sndNxt = end
+		if grew {
+			c.noteLimited()
+		}
 		c.rto.startTiming(now, end)
 		c.override, c.persistShift = false, 0
 		c.stopTimer(TimerPersist)

@@ -53,18 +53,21 @@ func TestTransferGolden(t *testing.T) {
 		// min(10*MSS, max(2*MSS, 14600)) = 14480), sent at 0.02 s; the
 		// first is lost, the 9 behind it are held by the receiver
 		// (RFC 9293 §3.10.7.4, SHLD-31) and each answered with a
-		// duplicate ACK, which reach the client at 0.04 s. The third
-		// starts fast retransmit (RFC 5681 §3.2): the lost segment goes
-		// again, cwnd = ssthresh + 3*SMSS = 7240 + 4344, and each further
-		// duplicate adds an SMSS until the 4 remaining segments fit. All
-		// arrive at 0.05 s: 20000 bytes in 0.050 s, 15 data segments.
+		// duplicate ACK SACKing it, which reach the client at 0.04 s. The
+		// first two send segments 11 and 12 by limited transmit (RFC 5681
+		// §3.2 step 1); the third starts loss recovery (RFC 6675 §5):
+		// ssthresh = cwnd = 14480/2, the lost segment goes again, and the
+		// last 2 segments fit in cwnd - pipe as the SACKs go on. Segments
+		// 11 and 12 arrive ahead of the retransmission and are answered
+		// with 2 more duplicates: 11 in all. All arrive at 0.05 s: 20000
+		// bytes in 0.050 s, 15 data segments.
 		"  duration           0.050 s",
 		"  goodput            3.200 Mbit/s\n",
 		"  data segments      15\n",
 		"  retransmissions    1\n",
 		"  fast retransmits   1\n",
 		"  timeouts           0\n",
-		"  duplicate ACKs     9\n",
+		"  duplicate ACKs     11\n",
 		"  SHA-256 match      yes",
 	} {
 		assert.Contains(t, out, line)
@@ -93,17 +96,25 @@ func TestTransferJSON(t *testing.T) {
 	assert.Equal(t, true, doc["sha256_match"])
 	assert.Equal(t, 1.0, doc["retransmissions"])
 	assert.Equal(t, 0.0, doc["timeouts"])
-	assert.Equal(t, 9.0, doc["dup_acks"])
+	assert.Equal(t, 11.0, doc["dup_acks"])
 	assert.Equal(t, 1.0, doc["fast_retransmissions"])
-	// RFC 6582 §3.2 step 3: the full ACK ends recovery with cwnd =
-	// min(ssthresh, FlightSize + SMSS); ssthresh = FlightSize/2 = 7240
-	// (RFC 5681 eq. 4 with FlightSize 14480).
 	assert.NotNil(t, doc["final_cwnd"])
 	series, ok := doc["cwnd"].([]any)
 	require.True(t, ok, "a series")
-	require.NotEmpty(t, series)
+	require.Len(t, series, 4)
 	first := series[0].(map[string]any)
 	assert.Equal(t, 14480.0, first["cwnd"], "the initial window (RFC 6928)")
+	// Recovery at 0.04 s: ssthresh = cwnd = FlightSize/2 (RFC 6675 §5
+	// step 4.2) with FlightSize the 14480 bytes of the initial window; the
+	// 2896 sent by limited transmit "MUST NOT be included" (RFC 5681 §3.2
+	// step 2).
+	rec := series[1].(map[string]any)
+	assert.Equal(t, []any{0.04, 7240.0, 7240.0}, []any{rec["t"], rec["cwnd"], rec["ssthresh"]})
+	// The ACK of everything up to the last two segments ends recovery at
+	// 0.06 s with cwnd = min(ssthresh, FlightSize + SMSS) as RFC 6582 §3.2
+	// step 3 does, against a burst: 1448 + 1176 + the FIN, plus 1448.
+	exit := series[2].(map[string]any)
+	assert.Equal(t, []any{0.06, 4073.0}, []any{exit["t"], exit["cwnd"]})
 	// goodput_bps is the payload's bits over the duration.
 	assert.InDelta(t, 20000*8/doc["duration"].(float64), doc["goodput_bps"].(float64), 1e-6)
 	assert.Equal(t, 1, strings.Count(out, "\n}\n"), "one document")

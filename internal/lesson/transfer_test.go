@@ -69,17 +69,19 @@ func TestTransferNoLoss(t *testing.T) {
 // segment (1 SYN, 2 SYN-ACK, 3 the client's ACK). The first flight is the
 // initial window, 10 segments (RFC 6928); the receiver holds the 9 after
 // the hole (RFC 9293 §3.10.7.4, SHLD-31) and answers each with the same
-// ACK and window: 9 duplicate ACKs (RFC 5681 §2). The third starts fast
-// retransmit (§3.2), which resends the first segment when the duplicates
-// reach the client at 0.04 s; no timeout. The first sends are
-// ceil(10^5/1448) = 70 segments, 71 in all.
+// ACK and window: 9 duplicate ACKs (RFC 5681 §2). When they reach the
+// client at 0.04 s, the first two each send a new segment by limited
+// transmit (RFC 5681 §3.2 step 1), which arrive ahead of the
+// retransmission and bring 2 more duplicates, 11 in all; the third starts
+// loss recovery, which resends the first segment; no timeout. The first
+// sends are ceil(10^5/1448) = 70 segments, 71 in all.
 func TestTransferFirstDataSegmentLost(t *testing.T) {
 	res, err := Transfer(TransferConfig{Seed: 1, Bytes: 100_000, Path: sim.Path{
 		Delay: 10 * time.Millisecond, Faults: []sim.Fault{sim.DropNthOfAll(4)},
 	}})
 	require.NoError(t, err)
 	assert.True(t, res.Match())
-	assert.Equal(t, 9, res.DupAcks)
+	assert.Equal(t, 11, res.DupAcks)
 	assert.Zero(t, res.Timeouts)
 	assert.Equal(t, 1, res.Retransmissions)
 	assert.Equal(t, 71, res.DataSegments)
