@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 
@@ -31,6 +32,12 @@ type HostConfig struct {
 	// dropping it, like Linux's net.ipv4.tcp_abort_on_overflow. Either way
 	// the SYN is traced as a drop with reason DropListenOverflow.
 	OverflowReset bool
+	// SYNCookies answers a SYN beyond the backlog with a SYN cookie
+	// (tcpstate.SYNCookies, RFC 4987 §3.6) instead: the listener keeps no
+	// state for it, and the client's ACK opens the connection, without
+	// window scaling, SACK or timestamps. It takes precedence over
+	// OverflowReset. The cookies' secret is drawn from the world's seed.
+	SYNCookies bool
 }
 
 // Host is a machine with one address and a TCP stack: a table of
@@ -41,8 +48,9 @@ type Host struct {
 	addr netip.Addr
 	tcp  tcpstate.Config
 
-	backlog       int  // HostConfig.Backlog, defaulted
-	overflowReset bool // HostConfig.OverflowReset
+	backlog       int                  // HostConfig.Backlog, defaulted
+	overflowReset bool                 // HostConfig.OverflowReset
+	cookies       *tcpstate.SYNCookies // with HostConfig.SYNCookies
 
 	conns     map[fourTuple]*endpoint // RFC 9293 §3.9.2: demultiplexing by 4-tuple
 	listeners map[uint16]*Listener
@@ -92,6 +100,12 @@ func (w *World) AddHost(cfg HostConfig) (*Host, error) {
 		conns:     make(map[fourTuple]*endpoint),
 		listeners: make(map[uint16]*Listener),
 		ports:     newPortTable(),
+	}
+	if cfg.SYNCookies {
+		var secret [16]byte
+		binary.LittleEndian.PutUint64(secret[:8], w.rng.Uint64())
+		binary.LittleEndian.PutUint64(secret[8:], w.rng.Uint64()|1) // never zero
+		h.cookies, _ = tcpstate.NewSYNCookies(secret)
 	}
 	w.hosts = append(w.hosts, h)
 	return h, nil

@@ -88,7 +88,9 @@ func (l *Listener) Close() error {
 func (l *Listener) input(seg *tcpstate.Segment) {
 	h, w := l.host, l.host.w
 	if seg.Flags&tcpstate.SYN == 0 {
-		l.ep.input(seg)
+		if !l.cookieACK(seg) {
+			l.ep.input(seg)
+		}
 		return
 	}
 	if len(l.pending) >= h.backlog {
