@@ -35,14 +35,23 @@ func tsOffset(secret [16]byte, local, remote netip.AddrPort) uint32 {
 }
 
 func tupleHash(secret [16]byte, domain byte, local, remote netip.AddrPort) uint64 {
-	var msg [37]byte
+	var msg [tupleLen]byte
+	putTuple(msg[:], domain, local, remote)
+	return sipHash24(secret, msg[:])
+}
+
+// tupleLen is the length of the message putTuple writes.
+const tupleLen = 37
+
+// putTuple writes domain (which keeps the hashes of one key apart) and the
+// 4-tuple to msg[:tupleLen].
+func putTuple(msg []byte, domain byte, local, remote netip.AddrPort) {
 	msg[0] = domain
 	a, b := local.Addr().As16(), remote.Addr().As16()
 	copy(msg[1:17], a[:])
 	binary.BigEndian.PutUint16(msg[17:19], local.Port())
 	copy(msg[19:35], b[:])
 	binary.BigEndian.PutUint16(msg[35:37], remote.Port())
-	return sipHash24(secret, msg[:])
 }
 
 // sipHash24 is SipHash-2-4 (Aumasson and Bernstein, 2012).

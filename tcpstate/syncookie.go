@@ -50,19 +50,15 @@ func NewSYNCookies(secret [16]byte) (*SYNCookies, error) {
 // cookie is the ISN for a SYN from remote to local with ISN irs at clock
 // tick t: 5 bits of t, 3 bits of MSS index, 24 bits of hash.
 func (k *SYNCookies) cookie(local, remote netip.AddrPort, irs seqnum.Value, t uint32, mssIndex int) seqnum.Value {
-	var msg [45]byte
-	msg[0] = 2 // apart from the ISN and timestamp hashes
-	a, b := local.Addr().As16(), remote.Addr().As16()
-	copy(msg[1:17], a[:])
-	binary.BigEndian.PutUint16(msg[17:19], local.Port())
-	copy(msg[19:35], b[:])
-	binary.BigEndian.PutUint16(msg[35:37], remote.Port())
-	binary.BigEndian.PutUint32(msg[37:41], uint32(irs))
-	binary.BigEndian.PutUint32(msg[41:45], t)
+	var msg [tupleLen + 8]byte
+	putTuple(msg[:], 2, local, remote) // domain 2: apart from the ISN and timestamp hashes
+	binary.BigEndian.PutUint32(msg[tupleLen:], uint32(irs))
+	binary.BigEndian.PutUint32(msg[tupleLen+4:], t)
 	h := uint32(sipHash24(k.secret, msg[:])) & 0xffffff
 	return seqnum.Value(t%32<<27 | uint32(mssIndex)<<24 | h)
 }
 
+// cookieTick is the cookie's clock at now.
 func cookieTick(now time.Time) uint32 { return uint32(now.Unix() / int64(cookiePeriod/time.Second)) }
 
 // Reply returns the SYN-ACK that answers syn with a cookie, as a
