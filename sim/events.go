@@ -50,15 +50,17 @@ func (a *agenda) push(e event) {
 	a.seq++
 	e.seq = a.seq
 	a.h = append(a.h, e)
-	i := len(a.h) - 1
+	// Sift up through a hole: parents move down until e's place is found.
+	h, i := a.h, len(a.h)-1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !a.h[i].before(&a.h[p]) {
+		if !e.before(&h[p]) {
 			break
 		}
-		a.h[i], a.h[p] = a.h[p], a.h[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = e
 }
 
 // peek returns the earliest event; the agenda must not be empty.
@@ -68,24 +70,28 @@ func (a *agenda) peek() *event { return &a.h[0] }
 func (a *agenda) pop() event {
 	top := a.h[0]
 	n := len(a.h) - 1
-	a.h[0] = a.h[n]
-	a.h[n] = event{} // drop the pointers it held
+	last := a.h[n]
 	a.h = a.h[:n]
-	i := 0
+	// Sift the last event down from the root through a hole: children
+	// move up until its place is found, so it is written once.
+	h, i := a.h, 0
 	for {
 		l := 2*i + 1
 		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && a.h[r].before(&a.h[l]) {
+		if r := l + 1; r < n && h[r].before(&h[l]) {
 			m = r
 		}
-		if !a.h[m].before(&a.h[i]) {
+		if !h[m].before(&last) {
 			break
 		}
-		a.h[i], a.h[m] = a.h[m], a.h[i]
+		h[i] = h[m]
 		i = m
+	}
+	if n > 0 {
+		h[i] = last
 	}
 	return top
 }

@@ -46,7 +46,7 @@ func (c *Conn) congestionState() *congestion {
 		g = &congestion{cc: cc}
 	}
 	iw := c.cfg.InitialWindow * int(c.sndMSS())
-	if c.synRetried {
+	if c.synRetried() {
 		iw = int(c.sndMSS())
 	}
 	g.cc.Init(int(c.sndMSS()), iw)

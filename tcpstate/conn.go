@@ -14,7 +14,6 @@ type Conn struct {
 	// has no padding: a million connections should fit in memory.
 
 	cfg           Config
-	err           error
 	local, remote netip.AddrPort
 	aux           *connAux    // what only some connections need, allocated on first use
 	cong          *congestion // made when data is first sent
@@ -23,11 +22,10 @@ type Conn struct {
 	// Receive side: in-order bytes not yet read.
 	sndBuf, rcvBuf ring
 
-	timers         [numTimers]instant
-	rto            rtoEstimator
-	tsRecentAt     instant // when TS.Recent was last set (RFC 7323 §5.5)
-	tsEpoch        instant // the open: the timestamp clock counts from it
-	lastInvalidACK instant // when we last answered an unacceptable bare ACK
+	timers     [numTimers]instant
+	rto        rtoEstimator
+	tsRecentAt instant // when TS.Recent was last set (RFC 7323 §5.5)
+	tsEpoch    instant // the open: the timestamp clock counts from it
 
 	// Send sequence variables (RFC 9293 §3.3.1). sndNxt is the highest
 	// sequence number sent so far plus one; after a timeout, retransmission
@@ -68,19 +66,18 @@ type Conn struct {
 	sackOK   bool
 	tsOK     bool
 
-	state      State
-	events     Event
-	listenAny  bool // the passive OPEN listens on the unspecified address
-	opened     bool // Connect or Listen was called
-	passive    bool // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
-	inRtx      bool // retransmitting from rtxNxt
-	rtxOne     bool // the retransmission is of one segment only (fast retransmit)
-	congReady  bool // cong is set up for this connection
-	synAcked   bool // our SYN has been acknowledged (SND.UNA moved past ISS)
-	synRetried bool // RFC 6298 §5.7
-	finQueued  bool // Close was called: a FIN follows the data
-	finSent    bool // the FIN went out at finSeq
-	finRcvd    bool
+	state     State
+	events    Event
+	listenAny bool // the passive OPEN listens on the unspecified address
+	opened    bool // Connect or Listen was called
+	passive   bool // reached SYN-RECEIVED from LISTEN (RFC 9293 MUST-11)
+	inRtx     bool // retransmitting from rtxNxt
+	rtxOne    bool // the retransmission is of one segment only (fast retransmit)
+	congReady bool // cong is set up for this connection
+	synAcked  bool // our SYN has been acknowledged (SND.UNA moved past ISS)
+	finQueued bool // Close was called: a FIN follows the data
+	finSent   bool // the FIN went out at finSeq
+	finRcvd   bool
 
 	// What Poll owes.
 	ackPending       bool
@@ -108,7 +105,14 @@ type connAux struct {
 	reasm   *reassembly
 	finHeld bool
 	finAt   seqnum.Value
+
+	err            error   // why the connection ended abnormally
+	lastInvalidACK instant // when we last answered an unacceptable bare ACK
+	synRetried     bool    // the SYN or SYN-ACK was retransmitted (RFC 6298 §5.7)
 }
+
+// synRetried tells whether the SYN or SYN-ACK was retransmitted.
+func (c *Conn) synRetried() bool { return c.aux != nil && c.aux.synRetried }
 
 // extra returns the connection's aux part, allocating it if need be.
 func (c *Conn) extra() *connAux {
@@ -157,6 +161,7 @@ func (c *Conn) Reset(cfg Config) error {
 		aux.replies.n = 0
 		aux.deferred = aux.deferred[:0]
 		aux.finHeld = false
+		aux.err, aux.lastInvalidACK, aux.synRetried = nil, 0, false
 		if aux.reasm != nil {
 			aux.reasm.Reset()
 			aux.reasm.setLimits(cfg.RecvBuffer, 0)
@@ -171,7 +176,12 @@ func (c *Conn) State() State { return c.state }
 
 // Err returns why the connection ended abnormally (ErrReset, ErrRefused,
 // ErrTimedOut, ErrAborted), or nil.
-func (c *Conn) Err() error { return c.err }
+func (c *Conn) Err() error {
+	if c.aux == nil {
+		return nil
+	}
+	return c.aux.err
+}
 
 // LocalAddr and RemoteAddr return the connection's 4-tuple.
 func (c *Conn) LocalAddr() netip.AddrPort  { return c.local }
@@ -261,7 +271,7 @@ func (c *Conn) setState(now time.Time, to State, rule string) {
 // fail ends the connection with err: "flush all segment queues", signal the
 // user and enter CLOSED (RFC 9293 §3.10.7.4, RST and timeout handling).
 func (c *Conn) fail(now time.Time, err error, rule string) {
-	c.err = err
+	c.extra().err = err
 	c.sndBuf.Discard(c.sndBuf.Len())
 	c.finQueued = false
 	c.setState(now, Closed, rule)

@@ -232,7 +232,7 @@ func (c *Conn) inSynSent(now time.Time, seg *Segment) Verdict {
 // lowered it from 3 s to 1 s); the RTO backed off during the handshake is
 // replaced by 3 s too.
 func (c *Conn) rfc6298SynRule() {
-	if c.synRetried && !c.rto.measured && c.cfg.InitialRTO < 3*time.Second {
+	if c.synRetried() && !c.rto.measured && c.cfg.InitialRTO < 3*time.Second {
 		c.rto.rto = 3 * time.Second
 	}
 }

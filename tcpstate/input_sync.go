@@ -167,10 +167,11 @@ func (c *Conn) throttled(now time.Time) bool {
 	if c.cfg.InvalidACKInterval == 0 {
 		return false
 	}
-	if c.lastInvalidACK != 0 && time.Duration(instantOf(now)-c.lastInvalidACK) < c.cfg.InvalidACKInterval {
+	aux := c.extra() // rarely needed: most connections never see an unacceptable ACK
+	if aux.lastInvalidACK != 0 && time.Duration(instantOf(now)-aux.lastInvalidACK) < c.cfg.InvalidACKInterval {
 		return true
 	}
-	c.lastInvalidACK = instantOf(now)
+	aux.lastInvalidACK = instantOf(now)
 	return false
 }
 

@@ -9,8 +9,8 @@ import "io"
 func (c *Conn) Write(p []byte) (int, error) {
 	switch c.state {
 	case Closed:
-		if c.err != nil {
-			return 0, c.err
+		if err := c.Err(); err != nil {
+			return 0, err
 		}
 		return 0, ErrNotConnected
 	case Listen:
@@ -48,8 +48,8 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	switch {
-	case c.state == Closed && c.err != nil:
-		return 0, c.err // "reset" responses take precedence (RFC 9293 §3.10.7.4)
+	case c.state == Closed && c.Err() != nil:
+		return 0, c.Err() // "reset" responses take precedence (RFC 9293 §3.10.7.4)
 	case c.finRcvd:
 		return 0, io.EOF
 	case c.state == Closed, c.state == Listen:

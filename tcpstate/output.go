@@ -274,7 +274,7 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 		c.retransmits++
 	}
 	if !c.synAcked {
-		c.synRetried = true
+		c.extra().synRetried = true
 	}
 	// (5.4) "Retransmit the earliest segment that has not been
 	// acknowledged"; (5.5) back off; (5.6) restart the timer. More is
