@@ -111,6 +111,19 @@ type connAux struct {
 	synRetried     bool    // the SYN or SYN-ACK was retransmitted (RFC 6298 §5.7)
 }
 
+// forget clears what the aux part learned of one connection: out-of-order
+// data, a held FIN, the error, the ACK throttle and the SYN retry mark. The
+// resets owed and the traces deferred are left: they belong to the
+// driver's call in progress.
+func (a *connAux) forget(recvBuffer int) {
+	a.finHeld = false
+	a.err, a.lastInvalidACK, a.synRetried = nil, 0, false
+	if a.reasm != nil {
+		a.reasm.Reset()
+		a.reasm.setLimits(recvBuffer, 0)
+	}
+}
+
 // synRetried tells whether the SYN or SYN-ACK was retransmitted.
 func (c *Conn) synRetried() bool { return c.aux != nil && c.aux.synRetried }
 
@@ -160,12 +173,7 @@ func (c *Conn) Reset(cfg Config) error {
 	if aux != nil {
 		aux.replies.n = 0
 		aux.deferred = aux.deferred[:0]
-		aux.finHeld = false
-		aux.err, aux.lastInvalidACK, aux.synRetried = nil, 0, false
-		if aux.reasm != nil {
-			aux.reasm.Reset()
-			aux.reasm.setLimits(cfg.RecvBuffer, 0)
-		}
+		aux.forget(cfg.RecvBuffer)
 	}
 	*c = Conn{cfg: cfg, sndBuf: snd, rcvBuf: rcv, aux: aux, cong: c.cong}
 	return nil

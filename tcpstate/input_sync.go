@@ -321,6 +321,9 @@ func (c *Conn) returnToListen(now time.Time, rule string) {
 	}
 	keep.sndBuf.Discard(keep.sndBuf.Len())
 	keep.rcvBuf.Discard(keep.rcvBuf.Len())
+	if keep.aux != nil {
+		keep.aux.forget(c.cfg.RecvBuffer)
+	}
 	*c = keep
 	c.setState(now, Listen, rule)
 }
