@@ -246,7 +246,7 @@ func (ep *endpoint) schedule() {
 
 func (ep *endpoint) queue(at int64) {
 	ep.queued = at
-	ep.w.agenda.push(event{at: at, kind: evTimer, idx: ep.idx, gen: ep.gen})
+	ep.w.agenda.push(evTimer, event{at: at, idx: ep.idx, gen: ep.gen})
 }
 
 // due reports whether timer event e should run the connection's timers

@@ -19,13 +19,17 @@ const (
 // event is one entry of the world's agenda. It holds no pointers, only
 // indexes into the world's tables of endpoints and packets, so that the
 // heap moves it with a plain copy (no GC write barrier).
+// The kind shares a word with the insertion number, so that an event
+// takes 24 bytes, not 32: the heap moves less memory.
 type event struct {
-	at   int64  // virtual nanoseconds since Epoch
-	seq  uint64 // insertion order, the tie-breaker
-	kind eventKind
-	gen  uint32 // evTimer: the endpoint generation it was armed for
-	idx  uint32 // evTimer: World.endpoints index; evDeliver: World.packets index
+	at    int64  // virtual nanoseconds since Epoch
+	order uint64 // insertion number << 2 | kind: the tie-breaker, then the kind
+	gen   uint32 // evTimer: the endpoint generation it was armed for
+	idx   uint32 // evTimer: World.endpoints index; evDeliver: World.packets index
 }
+
+// kind tells what the event is.
+func (e *event) kind() eventKind { return eventKind(e.order & 3) }
 
 // before orders events by time, then by insertion: events scheduled for
 // the same instant run in the order they were scheduled.
@@ -33,7 +37,7 @@ func (e *event) before(f *event) bool {
 	if e.at != f.at {
 		return e.at < f.at
 	}
-	return e.seq < f.seq
+	return e.order < f.order
 }
 
 // agenda is a binary min-heap of events. It is written out rather than
@@ -45,10 +49,11 @@ type agenda struct {
 
 func (a *agenda) Len() int { return len(a.h) }
 
-// push schedules e, stamping it with the next insertion number.
-func (a *agenda) push(e event) {
+// push schedules e, an event of kind k, stamping it with the next
+// insertion number.
+func (a *agenda) push(k eventKind, e event) {
 	a.seq++
-	e.seq = a.seq
+	e.order = a.seq<<2 | uint64(k)
 	a.h = append(a.h, e)
 	// Sift up through a hole: parents move down until e's place is found.
 	h, i := a.h, len(a.h)-1

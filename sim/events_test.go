@@ -8,13 +8,15 @@ import (
 )
 
 // The agenda pops events by time, and events of the same time in the
-// order they were pushed, whatever the interleaving of pushes and pops.
+// order they were pushed, whatever the interleaving of pushes and pops,
+// each with the kind it was pushed with.
 func TestAgendaOrder(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var a agenda
 		type item struct {
-			at int64
-			id int
+			at   int64
+			id   int
+			kind eventKind
 		}
 		var model []item // kept sorted by (at, push order)
 		id := 0
@@ -25,18 +27,20 @@ func TestAgendaOrder(t *testing.T) {
 					continue
 				}
 				e := a.pop()
-				if e.at != model[0].at || int(e.gen) != model[0].id {
-					t.Fatalf("popped (%d, #%d), want (%d, #%d)", e.at, e.gen, model[0].at, model[0].id)
+				if e.at != model[0].at || int(e.gen) != model[0].id || e.kind() != model[0].kind {
+					t.Fatalf("popped (%d, #%d, kind %d), want (%d, #%d, kind %d)",
+						e.at, e.gen, e.kind(), model[0].at, model[0].id, model[0].kind)
 				}
 				model = model[1:]
 				continue
 			}
 			id++
-			a.push(event{at: op, gen: uint32(id)})
+			k := eventKind(1 + id%3) // evDeliver, evTimer, evWake in turn
+			a.push(k, event{at: op, gen: uint32(id)})
 			i, _ := slices.BinarySearchFunc(model, op+1, func(it item, at int64) int {
 				return int(it.at - at) // insert after every item with the same time
 			})
-			model = slices.Insert(model, i, item{op, id})
+			model = slices.Insert(model, i, item{op, id, k})
 		}
 		if a.Len() != len(model) {
 			t.Fatalf("agenda holds %d events, want %d", a.Len(), len(model))

@@ -99,7 +99,7 @@ func (w *World) enqueue(from *Host, r *route, seg *tcpstate.Segment, id uint64, 
 		p.buf = append(p.buf[:0], seg.Payload...)
 		p.seg.Payload = p.buf
 	}
-	w.agenda.push(event{at: at, kind: evDeliver, idx: p.idx})
+	w.agenda.push(evDeliver, event{at: at, idx: p.idx})
 }
 
 // deliver hands an arriving packet to its host and recycles it. A

@@ -89,7 +89,7 @@ func (w *World) Go(h *Host, name string, fn func(*Process)) *Process {
 // wakeAt schedules a wake-up event for p at virtual time at: the world
 // checks p's condition then, even if nothing else happens.
 func (p *Process) wakeAt(at int64) {
-	p.w.agenda.push(event{at: at, kind: evWake, idx: p.id, gen: p.wake})
+	p.w.agenda.push(evWake, event{at: at, idx: p.id, gen: p.wake})
 }
 
 // due reports whether wake-up event e still has a process to wake: not

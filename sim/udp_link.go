@@ -125,7 +125,7 @@ func (w *World) enqueueUDP(from *Host, r *route, m *udpMsg, id uint64, extra tim
 		p.buf = append(p.buf[:0], m.icmp.Original.Payload...)
 		p.udp.icmp.Original.Payload = p.buf
 	}
-	w.agenda.push(event{at: at, kind: evDeliver, idx: p.idx})
+	w.agenda.push(evDeliver, event{at: at, idx: p.idx})
 }
 
 // deliverUDP hands an arriving datagram or ICMP message to its host and

@@ -134,7 +134,7 @@ func (w *World) RunFor(d time.Duration) { w.RunUntil(w.Now().Add(d)) }
 func (w *World) step(limit int64) bool {
 	for w.agenda.Len() > 0 && w.agenda.peek().at <= limit {
 		e := w.agenda.pop()
-		switch e.kind {
+		switch e.kind() {
 		case evDeliver:
 			w.setNow(e.at)
 			w.deliver(w.packets[e.idx])
