@@ -212,6 +212,9 @@ func (ep *endpoint) settle() {
 	}
 	if ep.inTable {
 		delete(ep.host.conns, ep.key)
+		if ep.host.last == ep {
+			ep.host.last = nil
+		}
 		ep.host.ports.unref(ep.key.local.Port())
 		ep.inTable = false
 	}

@@ -53,6 +53,7 @@ type Host struct {
 	cookies       *tcpstate.SYNCookies // with HostConfig.SYNCookies
 
 	conns     map[fourTuple]*endpoint // RFC 9293 §3.9.2: demultiplexing by 4-tuple
+	last      *endpoint               // the connection found last in conns, still in it
 	listeners map[uint16]*Listener
 	ports     portTable
 	routes    []route   // in creation order
@@ -126,7 +127,13 @@ func (h *Host) String() string { return h.name }
 // it: the connection with its 4-tuple, else a listener on its port, else
 // no one, and the host answers with a reset (RFC 9293 §3.10.7.1).
 func (h *Host) input(seg *tcpstate.Segment) {
-	if ep := h.conns[fourTuple{local: seg.Dst, remote: seg.Src}]; ep != nil {
+	key := fourTuple{local: seg.Dst, remote: seg.Src}
+	if ep := h.last; ep != nil && ep.key == key { // a stream's segments come in runs
+		ep.input(seg)
+		return
+	}
+	if ep := h.conns[key]; ep != nil {
+		h.last = ep
 		ep.input(seg)
 		return
 	}
