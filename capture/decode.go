@@ -1,0 +1,183 @@
+package capture
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// Kind tells what a decoded packet carries.
+type Kind uint8
+
+// The kinds of packet.
+const (
+	Other Kind = iota // neither TCP nor UDP over IP, or not decodable
+	TCP
+	UDP
+)
+
+// Packet is a decoded record: a TCP segment or a UDP datagram, with the
+// addresses of its IP header. Payload slices alias the record's bytes.
+type Packet struct {
+	Kind     Kind
+	Segment  tcpstate.Segment // TCP
+	Src, Dst netip.AddrPort   // UDP (and TCP, as in Segment)
+	Payload  []byte           // UDP
+}
+
+// ErrLinkType is wrapped by the error for a link type the decoder does
+// not know.
+var ErrLinkType = errors.New("capture: unsupported link type")
+
+// Decoder decodes records without allocating: its layers are reused from
+// packet to packet.
+type Decoder struct {
+	eth     layers.Ethernet
+	dot1q   layers.Dot1Q
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	tcp     layers.TCP
+	udp     layers.UDP
+	payload gopacket.Payload
+	parsers [3]*gopacket.DecodingLayerParser // from Ethernet, IPv4, IPv6
+	decoded []gopacket.LayerType
+}
+
+// NewDecoder returns a decoder.
+func NewDecoder() *Decoder {
+	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 8)}
+	for i, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.ip4, &d.ip6, &d.tcp, &d.udp, &d.payload)
+		p.IgnoreUnsupported = true // other protocols are Other, not errors
+		d.parsers[i] = p
+	}
+	return d
+}
+
+// Decode decodes rec. A packet neither TCP nor UDP is of kind Other; a
+// damaged one is an error naming the packet.
+func (d *Decoder) Decode(rec Record) (Packet, error) {
+	var p *gopacket.DecodingLayerParser
+	switch rec.LinkType {
+	case layers.LinkTypeEthernet:
+		p = d.parsers[0]
+	case layers.LinkTypeRaw, 12: // LINKTYPE_RAW; 12 is DLT_RAW on some systems
+		if len(rec.Data) == 0 {
+			return Packet{}, fmt.Errorf("capture: packet %d: empty", rec.Number)
+		}
+		switch rec.Data[0] >> 4 {
+		case 4:
+			p = d.parsers[1]
+		case 6:
+			p = d.parsers[2]
+		default:
+			return Packet{}, fmt.Errorf("capture: packet %d: raw IP of version %d", rec.Number, rec.Data[0]>>4)
+		}
+	case layers.LinkTypeIPv4:
+		p = d.parsers[1]
+	case layers.LinkTypeIPv6:
+		p = d.parsers[2]
+	default:
+		return Packet{}, fmt.Errorf("%w: packet %d: %d (%v)", ErrLinkType, rec.Number, int(rec.LinkType), rec.LinkType)
+	}
+	if err := p.DecodeLayers(rec.Data, &d.decoded); err != nil {
+		return Packet{}, fmt.Errorf("capture: packet %d: %v", rec.Number, err)
+	}
+	var src, dst netip.Addr
+	var pkt Packet
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			src, dst = addr(d.ip4.SrcIP), addr(d.ip4.DstIP)
+		case layers.LayerTypeIPv6:
+			src, dst = addr(d.ip6.SrcIP), addr(d.ip6.DstIP)
+		case layers.LayerTypeTCP:
+			pkt.Kind = TCP
+			pkt.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
+			pkt.Dst = netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
+			if err := d.segment(&pkt.Segment, pkt.Src, pkt.Dst); err != nil {
+				return Packet{}, fmt.Errorf("capture: packet %d: %v", rec.Number, err)
+			}
+		case layers.LayerTypeUDP:
+			pkt.Kind = UDP
+			pkt.Src = netip.AddrPortFrom(src, uint16(d.udp.SrcPort))
+			pkt.Dst = netip.AddrPortFrom(dst, uint16(d.udp.DstPort))
+			pkt.Payload = d.udp.Payload
+		}
+	}
+	return pkt, nil
+}
+
+// addr converts a 4- or 16-byte address; an IPv4-mapped IPv6 address
+// stays IPv6, as it was on the wire.
+func addr(ip []byte) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip)
+	return a
+}
+
+// segment fills seg from the decoded TCP header.
+func (d *Decoder) segment(seg *tcpstate.Segment, src, dst netip.AddrPort) error {
+	t := &d.tcp
+	*seg = tcpstate.Segment{
+		Src: src, Dst: dst,
+		Seq: seqnum.Value(t.Seq), Ack: seqnum.Value(t.Ack),
+		Window: t.Window, Urgent: t.Urgent, Payload: t.Payload,
+	}
+	for _, f := range [...]struct {
+		on   bool
+		flag tcpstate.Flags
+	}{{t.FIN, tcpstate.FIN}, {t.SYN, tcpstate.SYN}, {t.RST, tcpstate.RST}, {t.PSH, tcpstate.PSH},
+		{t.ACK, tcpstate.ACK}, {t.URG, tcpstate.URG}, {t.ECE, tcpstate.ECE}, {t.CWR, tcpstate.CWR}} {
+		if f.on {
+			seg.Flags |= f.flag
+		}
+	}
+	return options(&seg.Options, t.Options)
+}
+
+// options reads the TCP options tcpstate knows; others are skipped
+// (RFC 9293 §3.2: "a TCP implementation MUST be prepared to handle an
+// illegal option length"; gopacket has checked the lengths fit).
+func options(o *tcpstate.Options, opts []layers.TCPOption) error {
+	for _, op := range opts {
+		d := op.OptionData
+		switch op.OptionType {
+		case kindMSS:
+			if len(d) != 2 {
+				return fmt.Errorf("MSS option of %d bytes", len(d))
+			}
+			o.HasMSS, o.MSS = true, binary.BigEndian.Uint16(d)
+		case kindWindowScale:
+			if len(d) != 1 {
+				return fmt.Errorf("window scale option of %d bytes", len(d))
+			}
+			o.HasWindowScale, o.WindowScale = true, d[0]
+		case kindSACKPermitted:
+			o.SACKPermitted = true
+		case kindSACK:
+			if len(d)%8 != 0 {
+				return fmt.Errorf("SACK option of %d bytes", len(d))
+			}
+			for ; len(d) >= 8 && int(o.NumSACK) < tcpstate.MaxSACKBlocks; d = d[8:] {
+				o.SACKBlocks[o.NumSACK] = tcpstate.SACKBlock{
+					Left: seqnum.Value(binary.BigEndian.Uint32(d)), Right: seqnum.Value(binary.BigEndian.Uint32(d[4:])),
+				}
+				o.NumSACK++
+			}
+		case kindTimestamps:
+			if len(d) != 8 {
+				return fmt.Errorf("timestamps option of %d bytes", len(d))
+			}
+			o.HasTimestamps = true
+			o.TSVal, o.TSEcr = binary.BigEndian.Uint32(d), binary.BigEndian.Uint32(d[4:])
+		}
+	}
+	return nil
+}
