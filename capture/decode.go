@@ -41,20 +41,40 @@ var ErrLinkType = errors.New("capture: unsupported link type")
 type Decoder struct {
 	eth     layers.Ethernet
 	dot1q   layers.Dot1Q
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	loop    layers.Loopback
 	ip4     layers.IPv4
 	ip6     layers.IPv6
 	tcp     layers.TCP
 	udp     layers.UDP
 	payload gopacket.Payload
-	parsers [3]*gopacket.DecodingLayerParser // from Ethernet, IPv4, IPv6
+	parsers [numFirst]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
 }
+
+// The first layers a record can start with, indexes into
+// Decoder.parsers.
+const (
+	fromEthernet = iota
+	fromIPv4
+	fromIPv6
+	fromSLL
+	fromSLL2
+	fromLoopback
+	numFirst
+)
 
 // NewDecoder returns a decoder.
 func NewDecoder() *Decoder {
 	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 8)}
-	for i, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.ip4, &d.ip6, &d.tcp, &d.udp, &d.payload)
+	firsts := [numFirst]gopacket.LayerType{
+		fromEthernet: layers.LayerTypeEthernet, fromIPv4: layers.LayerTypeIPv4, fromIPv6: layers.LayerTypeIPv6,
+		fromSLL: layers.LayerTypeLinuxSLL, fromSLL2: layers.LayerTypeLinuxSLL2, fromLoopback: layers.LayerTypeLoopback,
+	}
+	for i, first := range firsts {
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
+			&d.ip4, &d.ip6, &d.tcp, &d.udp, &d.payload)
 		p.IgnoreUnsupported = true // other protocols are Other, not errors
 		d.parsers[i] = p
 	}
@@ -67,23 +87,29 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 	var p *gopacket.DecodingLayerParser
 	switch rec.LinkType {
 	case layers.LinkTypeEthernet:
-		p = d.parsers[0]
+		p = d.parsers[fromEthernet]
+	case layers.LinkTypeLinuxSLL: // tcpdump -i any, libpcap before 1.10
+		p = d.parsers[fromSLL]
+	case layers.LinkTypeLinuxSLL2: // tcpdump -i any since libpcap 1.10
+		p = d.parsers[fromSLL2]
+	case layers.LinkTypeNull, layers.LinkTypeLoop: // BSD loopback: a 4-byte address family
+		p = d.parsers[fromLoopback]
 	case layers.LinkTypeRaw, 12: // LINKTYPE_RAW; 12 is DLT_RAW on some systems
 		if len(rec.Data) == 0 {
 			return Packet{}, fmt.Errorf("capture: packet %d: empty", rec.Number)
 		}
 		switch rec.Data[0] >> 4 {
 		case 4:
-			p = d.parsers[1]
+			p = d.parsers[fromIPv4]
 		case 6:
-			p = d.parsers[2]
+			p = d.parsers[fromIPv6]
 		default:
 			return Packet{}, fmt.Errorf("capture: packet %d: raw IP of version %d", rec.Number, rec.Data[0]>>4)
 		}
 	case layers.LinkTypeIPv4:
-		p = d.parsers[1]
+		p = d.parsers[fromIPv4]
 	case layers.LinkTypeIPv6:
-		p = d.parsers[2]
+		p = d.parsers[fromIPv6]
 	default:
 		return Packet{}, fmt.Errorf("%w: packet %d: %d (%v)", ErrLinkType, rec.Number, int(rec.LinkType), rec.LinkType)
 	}

@@ -18,8 +18,9 @@
 // Reading goes the other way: Reader reads pcap (micro- or nanosecond,
 // either byte order) and pcapng files, refusing any record over
 // MaxRecord bytes whatever the header claims, and Decoder turns a record
-// of link type Ethernet (with 802.1Q tags), raw IP or IPv4/IPv6 into a
-// tcpstate segment or a UDP datagram without allocating.
+// of link type Ethernet (with 802.1Q tags), raw IP, IPv4/IPv6, Linux
+// cooked (SLL, SLL2) or BSD loopback into a tcpstate segment or a UDP
+// datagram without allocating.
 //
 // The package does not import sim: a driver's trace callback calls
 // Writer.WriteSegment or Writer.WriteDatagram for each event it wants

@@ -10,14 +10,26 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gopacket/gopacket/layers"
 )
 
 // TestReadKernelCaptures reads captures of the Linux kernel's TCP on
-// loopback (testdata/record-lo.sh: IPv4 in pcap, IPv6 in pcapng) and
+// loopback (testdata/record-lo.sh: IPv4 in pcap, IPv6 in pcapng; on lo,
+// Ethernet framing, and on "any", Linux cooked headers v1 and v2) and
 // compares each TCP packet's fields with tshark's reading of the same
 // file, kept beside it (testdata/oracle.sh).
 func TestReadKernelCaptures(t *testing.T) {
-	for _, name := range []string{"lo4.pcap", "lo6.pcapng"} {
+	for _, tc := range []struct {
+		name string
+		link layers.LinkType
+	}{
+		{"lo4.pcap", layers.LinkTypeEthernet},
+		{"lo6.pcapng", layers.LinkTypeEthernet},
+		{"sll.pcap", layers.LinkTypeLinuxSLL},
+		{"sll2.pcapng", layers.LinkTypeLinuxSLL2},
+	} {
+		name := tc.name
 		t.Run(name, func(t *testing.T) {
 			want, err := os.ReadFile("testdata/" + name + ".tshark")
 			require.NoError(t, err)
@@ -34,6 +46,7 @@ func TestReadKernelCaptures(t *testing.T) {
 					break
 				}
 				require.NoError(t, err)
+				require.Equal(t, tc.link, rec.LinkType)
 				p, err := d.Decode(rec)
 				require.NoError(t, err)
 				if p.Kind == TCP {

@@ -184,3 +184,27 @@ func TestDecodeVLAN(t *testing.T) {
 	require.Equal(t, TCP, p.Kind)
 	assert.Equal(t, seg, p.Segment)
 }
+
+// BSD loopback (LINKTYPE_NULL) frames start with the address family in
+// the capturing host's byte order: 2 for IPv4, and 24, 28 or 30 for IPv6
+// depending on the BSD.
+func TestDecodeBSDLoopback(t *testing.T) {
+	c, s := netip.MustParseAddrPort("[2001:db8::1]:49152"), netip.MustParseAddrPort("[2001:db8::2]:80")
+	seg := tcpstate.Segment{Src: c, Dst: s, Seq: 5, Ack: 6, Flags: tcpstate.ACK, Window: 7, Payload: []byte("data")}
+	var e Encoder
+	ip, err := e.Segment(&seg)
+	require.NoError(t, err)
+	for _, family := range []uint32{24, 28, 30} {
+		frame := binary.LittleEndian.AppendUint32(nil, family)
+		frame = append(frame, ip...)
+		file := append(pcapHeader(65535, 0), pcapRecord(uint32(len(frame)), uint32(len(frame)), frame)...)
+		r, err := NewReader(bytes.NewReader(file))
+		require.NoError(t, err)
+		rec, err := r.Next()
+		require.NoError(t, err)
+		p, err := NewDecoder().Decode(rec)
+		require.NoError(t, err)
+		require.Equal(t, TCP, p.Kind, "family %d", family)
+		assert.Equal(t, seg, p.Segment)
+	}
+}

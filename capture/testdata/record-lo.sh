@@ -2,11 +2,12 @@
 # Records the Linux kernel's TCP on loopback: a client sends 3000 bytes to
 # a server on port 47001, which echoes them, and both close. Run as root
 # with tshark installed: record-lo.sh ADDR FORMAT OUT (ADDR 127.0.0.1 or
-# ::1, FORMAT pcap or pcapng). Then write tshark's reading beside it with
-# oracle.sh OUT.
+# ::1, FORMAT pcap or pcapng). IFACE=any LINKTYPE=LINUX_SLL (or
+# LINUX_SLL2) captures on every interface with that link type instead of
+# lo. Then write tshark's reading beside it with oracle.sh OUT.
 set -euo pipefail
 addr=$1 format=$2 out=$3
-tshark -q -i lo -f "tcp port 47001" -F "$format" -w "$out.part" 2>/dev/null &
+tshark -q -i "${IFACE:-lo}" ${LINKTYPE:+-y "$LINKTYPE"} -f "tcp port 47001" -F "$format" -w "$out.part" 2>/dev/null &
 cap=$!
 sleep 2 # tshark starts capturing
 python3 - "$addr" <<'PY'
