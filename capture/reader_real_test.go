@@ -28,6 +28,7 @@ func TestReadKernelCaptures(t *testing.T) {
 		{"lo6.pcapng", layers.LinkTypeEthernet},
 		{"sll.pcap", layers.LinkTypeLinuxSLL},
 		{"sll2.pcapng", layers.LinkTypeLinuxSLL2},
+		{"streams.pcapng", layers.LinkTypeEthernet},
 	} {
 		name := tc.name
 		t.Run(name, func(t *testing.T) {
@@ -88,4 +89,34 @@ func tsharkLine(number int, p Packet) string {
 		opt(o.HasTimestamps, o.TSVal), opt(o.HasTimestamps, o.TSEcr))
 	w.Flush()
 	return b.String()
+}
+
+// TestStreamsLikeTshark numbers the TCP packets of a capture of five
+// connections of the Linux kernel, the last two on the same 4-tuple
+// (testdata/record-streams.sh), and compares with tshark's tcp.stream.
+func TestStreamsLikeTshark(t *testing.T) {
+	want, err := os.ReadFile("testdata/streams.pcapng.streams")
+	require.NoError(t, err)
+	f, err := os.Open("testdata/streams.pcapng")
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := NewReader(f)
+	require.NoError(t, err)
+	d, streams := NewDecoder(), NewStreams()
+	var got strings.Builder
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		p, err := d.Decode(rec)
+		require.NoError(t, err)
+		if p.Kind == TCP {
+			id, _ := streams.Add(&p.Segment)
+			fmt.Fprintf(&got, "%d\t%d\n", rec.Number, id)
+		}
+	}
+	assert.Equal(t, string(want), got.String())
+	assert.Equal(t, 5, streams.Len())
 }

@@ -1,0 +1,81 @@
+package capture
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// TestStreams numbers a made-up sequence of segments that tries the
+// rules (a retransmitted SYN, a new SYN before the end, reuse after FINs
+// and after a RST) and compares with tshark's tcp.stream for the same
+// segments written to a file. Direction is ours: the way of the stream's
+// first packet.
+func TestStreams(t *testing.T) {
+	c, s := netip.MustParseAddrPort("198.18.0.1:49152"), netip.MustParseAddrPort("198.18.0.2:80")
+	other := netip.MustParseAddrPort("198.18.0.3:49152")
+	seg := func(src, dst netip.AddrPort, flags tcpstate.Flags, seq uint32) tcpstate.Segment {
+		return tcpstate.Segment{Src: src, Dst: dst, Flags: flags, Seq: seqnum.Value(seq), Window: 1000}
+	}
+	segs := []struct {
+		seg     tcpstate.Segment
+		forward bool
+	}{
+		{seg(c, s, tcpstate.SYN, 100), true},
+		{seg(c, s, tcpstate.SYN, 100), true}, // retransmitted
+		{seg(s, c, tcpstate.SYN|tcpstate.ACK, 500), false},
+		{seg(other, s, tcpstate.SYN, 7), true},
+		{seg(c, s, tcpstate.SYN, 900), true}, // another ISN before the end
+		{seg(c, s, tcpstate.FIN|tcpstate.ACK, 101), true},
+		{seg(s, c, tcpstate.FIN|tcpstate.ACK, 501), false},
+		{seg(c, s, tcpstate.ACK, 102), true},
+		{seg(c, s, tcpstate.SYN, 2000), true}, // after a FIN each way
+		{seg(s, c, tcpstate.RST|tcpstate.ACK, 0), false},
+		{seg(s, c, tcpstate.SYN, 3000), true}, // after a RST, from the other end
+	}
+	st := NewStreams()
+	var ids []int
+	for i, x := range segs {
+		id, fwd := st.Add(&x.seg)
+		assert.Equal(t, x.forward, fwd, "segment %d", i+1)
+		ids = append(ids, id)
+	}
+
+	bin := tshark(t)
+	path := filepath.Join(t.TempDir(), "streams.pcap")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w, err := NewWriter(f, PCAP, Ethernet)
+	require.NoError(t, err)
+	for i, x := range segs {
+		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), x.seg, ""))
+	}
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-r", path, "-T", "fields", "-e", "tcp.stream")
+	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+t.TempDir(), "LC_ALL=C")
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	var want []int
+	for _, line := range strings.Fields(string(out)) {
+		n, err := strconv.Atoi(line)
+		require.NoError(t, err)
+		want = append(want, n)
+	}
+	assert.Equal(t, want, ids, "tshark's tcp.stream")
+	assert.Equal(t, want[len(want)-1]+1, st.Len())
+}
