@@ -1,0 +1,201 @@
+package capture
+
+import (
+	"errors"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// Conversation is what a capture shows of one TCP connection.
+type Conversation struct {
+	Stream int // as tshark's tcp.stream
+	// Client sent the first SYN, Server answered it. Without a SYN in the
+	// capture, the end with the lower port is taken for the server and
+	// MidStream is set.
+	Client, Server netip.AddrPort
+	MidStream      bool
+	First, Last    time.Duration // since the file's first packet
+	// Packets and payload bytes (retransmissions included), client to
+	// server [0] and server to client [1].
+	Packets [2]int
+	Bytes   [2]int64
+	// The handshake as seen: the client's SYN, the server's SYN-ACK, and
+	// the client's ACK of it (RFC 9293 §3.5).
+	SYN, SYNACK, HandshakeACK bool
+	ClientISN, ServerISN      seqnum.Value // valid with SYN, SYNACK
+	End                       End
+	RSTFromServer             bool // with End == EndRST: who reset it
+	fin                       [2]bool
+}
+
+// End is how a connection ended, as far as the capture shows.
+type End string
+
+// The endings.
+const (
+	EndFINFIN End = "FIN/FIN" // a FIN each way
+	EndFIN    End = "FIN"     // a FIN one way only
+	EndRST    End = "RST"     // reset
+	EndOpen   End = "open"    // neither
+)
+
+// Flow is what a capture shows of the UDP datagrams between two ports.
+type Flow struct {
+	Stream         int            // from 0 in order of first datagram, as tshark's udp.stream
+	Client, Server netip.AddrPort // Client sent the first datagram
+	First, Last    time.Duration
+	Packets        [2]int
+	Bytes          [2]int64
+}
+
+// Analysis is the report on a capture.
+type Analysis struct {
+	Packets  int // records read
+	Problems int // records that could not be decoded
+	TCP      []*Conversation
+	UDP      []*Flow
+}
+
+// Analyzer builds an Analysis from packets fed one at a time.
+type Analyzer struct {
+	a       Analysis
+	streams *Streams
+	udp     map[tuplePair]*Flow
+	start   time.Time
+}
+
+// NewAnalyzer returns an empty analyzer.
+func NewAnalyzer() *Analyzer {
+	return &Analyzer{streams: NewStreams(), udp: make(map[tuplePair]*Flow)}
+}
+
+// Analyze reads a whole capture. Records that do not decode are counted
+// in Problems; a damaged file is an error.
+func Analyze(r io.Reader) (*Analysis, error) {
+	rd, err := NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	d, an := NewDecoder(), NewAnalyzer()
+	for {
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return an.Analysis(), nil
+		}
+		if err != nil {
+			return an.Analysis(), err
+		}
+		p, err := d.Decode(rec)
+		if err != nil {
+			an.Problem(rec)
+			continue
+		}
+		an.Add(rec, p)
+	}
+}
+
+// Problem counts a record that could not be decoded.
+func (an *Analyzer) Problem(rec Record) {
+	an.tick(rec)
+	an.a.Problems++
+}
+
+func (an *Analyzer) tick(rec Record) time.Duration {
+	if an.a.Packets == 0 {
+		an.start = rec.Time
+	}
+	an.a.Packets++
+	return rec.Time.Sub(an.start)
+}
+
+// Add takes one decoded packet.
+func (an *Analyzer) Add(rec Record, p Packet) {
+	at := an.tick(rec)
+	switch p.Kind {
+	case TCP:
+		an.addTCP(at, &p.Segment)
+	case UDP:
+		an.addUDP(at, p)
+	}
+}
+
+func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment) {
+	id, _ := an.streams.Add(seg)
+	if id == len(an.a.TCP) {
+		an.a.TCP = append(an.a.TCP, newConversation(id, at, seg))
+	}
+	c := an.a.TCP[id]
+	dir := 0
+	if seg.Src == c.Server {
+		dir = 1
+	}
+	c.Last = at
+	c.Packets[dir]++
+	c.Bytes[dir] += int64(len(seg.Payload))
+	syn, ack := seg.Flags&tcpstate.SYN != 0, seg.Flags&tcpstate.ACK != 0
+	switch {
+	case syn && !ack && dir == 0 && !c.SYN:
+		c.SYN, c.ClientISN = true, seg.Seq
+	case syn && ack && dir == 1 && !c.SYNACK:
+		c.SYNACK, c.ServerISN = true, seg.Seq
+	case !syn && ack && dir == 0 && c.SYNACK && seg.Ack == c.ServerISN.Add(1):
+		c.HandshakeACK = true
+	}
+	if seg.Flags&tcpstate.FIN != 0 {
+		c.fin[dir] = true
+	}
+	switch {
+	case seg.Flags&tcpstate.RST != 0 && c.End != EndRST:
+		c.End, c.RSTFromServer = EndRST, dir == 1
+	case c.End == EndRST:
+	case c.fin[0] && c.fin[1]:
+		c.End = EndFINFIN
+	case c.fin[0] || c.fin[1]:
+		c.End = EndFIN
+	}
+}
+
+// newConversation starts a conversation with its first segment, which
+// tells the client: the sender of a SYN, the receiver of a SYN-ACK, or
+// else the end with the higher port.
+func newConversation(id int, at time.Duration, seg *tcpstate.Segment) *Conversation {
+	c := &Conversation{Stream: id, First: at, End: EndOpen, Client: seg.Src, Server: seg.Dst}
+	switch seg.Flags & (tcpstate.SYN | tcpstate.ACK) {
+	case tcpstate.SYN:
+	case tcpstate.SYN | tcpstate.ACK:
+		c.Client, c.Server = seg.Dst, seg.Src
+	default:
+		c.MidStream = true
+		if seg.Src.Port() < seg.Dst.Port() {
+			c.Client, c.Server = seg.Dst, seg.Src
+		}
+	}
+	return c
+}
+
+func (an *Analyzer) addUDP(at time.Duration, p Packet) {
+	key := tuplePair{p.Src, p.Dst}
+	if key.hi.Compare(key.lo) < 0 {
+		key.lo, key.hi = key.hi, key.lo
+	}
+	f := an.udp[key]
+	if f == nil {
+		f = &Flow{Stream: len(an.a.UDP), Client: p.Src, Server: p.Dst, First: at}
+		an.udp[key] = f
+		an.a.UDP = append(an.a.UDP, f)
+	}
+	dir := 0
+	if p.Src == f.Server {
+		dir = 1
+	}
+	f.Last = at
+	f.Packets[dir]++
+	f.Bytes[dir] += int64(len(p.Payload))
+}
+
+// Analysis returns the report so far.
+func (an *Analyzer) Analysis() *Analysis { return &an.a }
