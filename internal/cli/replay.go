@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpsim/tcpsim/capture"
+)
+
+func newReplayCommand() *cobra.Command {
+	output := formatFlag{v: "text", allowed: []string{"text", "json"}}
+	cmd := &cobra.Command{
+		Use:   "replay FILE",
+		Short: "Analyse a pcap or pcapng capture: each TCP connection and UDP flow in it",
+		Long: `Read a capture (pcap or pcapng; Ethernet, raw IP, Linux cooked or BSD
+loopback) and report each TCP connection, numbered as Wireshark's tcp.stream:
+client and server (the client sent the first SYN), when it was first and last
+seen, packets and payload bytes each way, the handshake as seen, both ISNs,
+and how it ended (FIN/FIN, FIN one way, RST and who sent it, or open). UDP
+flows are numbered as udp.stream, the client being the first sender.
+
+Packets that cannot be decoded are counted and the rest of the file is still
+read; a file that is not a capture, or is damaged, is an error naming the
+packet.`,
+		Example: `  tcpsim replay capture.pcap
+  tcpsim replay capture.pcapng -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return failed(runReplay(cmd.OutOrStdout(), args[0], output.v))
+		},
+	}
+	cmd.Flags().VarP(&output, "output", "o", "output format: text or json (one JSON document)")
+	return cmd
+}
+
+func runReplay(w io.Writer, path, output string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err // names the file
+	}
+	defer f.Close()
+	a, err := capture.Analyze(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if output == "json" {
+		return writeReplayJSON(w, path, a)
+	}
+	return writeReplayText(w, path, a)
+}
+
+func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
+	fmt.Fprintf(w, "%s: %s, %s, %s", path, count(a.Packets, "packet"), count(len(a.TCP), "TCP connection"),
+		count(len(a.UDP), "UDP flow"))
+	if a.Problems > 0 {
+		fmt.Fprintf(w, ", %s not decoded", count(a.Problems, "packet"))
+	}
+	fmt.Fprintln(w)
+	if len(a.TCP) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c\thandshake\tend")
+		for _, c := range a.TCP {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.6f\t%.6f\t%d\t%d\t%d\t%d\t%s\t%s\n", c.Stream, c.Client, c.Server,
+				c.First.Seconds(), c.Last.Seconds(), c.Packets[0], c.Packets[1], c.Bytes[0], c.Bytes[1],
+				handshake(c), ending(c))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(a.UDP) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "udp stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c")
+		for _, f := range a.UDP {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%.6f\t%.6f\t%d\t%d\t%d\t%d\n", f.Stream, f.Client, f.Server,
+				f.First.Seconds(), f.Last.Seconds(), f.Packets[0], f.Packets[1], f.Bytes[0], f.Bytes[1])
+		}
+		return tw.Flush()
+	}
+	return nil
+}
+
+// count is "1 packet" or "2 packets".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// handshake shows which of SYN, SYN-ACK and ACK the capture holds.
+func handshake(c *capture.Conversation) string {
+	if c.MidStream {
+		return "mid-stream"
+	}
+	s := ""
+	for _, p := range []struct {
+		seen bool
+		name string
+	}{{c.SYN, "S"}, {c.SYNACK, "S."}, {c.HandshakeACK, "."}} {
+		if s != "" {
+			s += " "
+		}
+		if p.seen {
+			s += p.name
+		} else {
+			s += "-"
+		}
+	}
+	return s
+}
+
+func ending(c *capture.Conversation) string {
+	if c.End == capture.EndRST {
+		return "RST from " + rstFrom(c)
+	}
+	return string(c.End)
+}
+
+func rstFrom(c *capture.Conversation) string {
+	switch {
+	case c.End != capture.EndRST:
+		return ""
+	case c.RSTFromServer:
+		return "server"
+	}
+	return "client"
+}
+
+// replayConn is a TCP conversation in -o json.
+type replayConn struct {
+	Stream       int     `json:"stream"`
+	Client       string  `json:"client"`
+	Server       string  `json:"server"`
+	MidStream    bool    `json:"mid_stream"`
+	First        float64 `json:"first"`
+	Last         float64 `json:"last"`
+	PacketsC2S   int     `json:"packets_c2s"`
+	PacketsS2C   int     `json:"packets_s2c"`
+	BytesC2S     int64   `json:"bytes_c2s"`
+	BytesS2C     int64   `json:"bytes_s2c"`
+	SYN          bool    `json:"syn"`
+	SYNACK       bool    `json:"synack"`
+	HandshakeACK bool    `json:"handshake_ack"`
+	ClientISN    *uint32 `json:"client_isn"`
+	ServerISN    *uint32 `json:"server_isn"`
+	End          string  `json:"end"`
+	RSTFrom      string  `json:"rst_from"`
+}
+
+// replayFlow is a UDP flow in -o json.
+type replayFlow struct {
+	Stream     int     `json:"stream"`
+	Client     string  `json:"client"`
+	Server     string  `json:"server"`
+	First      float64 `json:"first"`
+	Last       float64 `json:"last"`
+	PacketsC2S int     `json:"packets_c2s"`
+	PacketsS2C int     `json:"packets_s2c"`
+	BytesC2S   int64   `json:"bytes_c2s"`
+	BytesS2C   int64   `json:"bytes_s2c"`
+}
+
+func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
+	doc := struct {
+		File     string       `json:"file"`
+		Packets  int          `json:"packets"`
+		Problems int          `json:"problems"`
+		TCP      []replayConn `json:"tcp"`
+		UDP      []replayFlow `json:"udp"`
+	}{File: path, Packets: a.Packets, Problems: a.Problems, TCP: []replayConn{}, UDP: []replayFlow{}}
+	isn := func(seen bool, v uint32) *uint32 {
+		if !seen {
+			return nil
+		}
+		return &v
+	}
+	for _, c := range a.TCP {
+		doc.TCP = append(doc.TCP, replayConn{
+			Stream: c.Stream, Client: c.Client.String(), Server: c.Server.String(), MidStream: c.MidStream,
+			First: c.First.Seconds(), Last: c.Last.Seconds(),
+			PacketsC2S: c.Packets[0], PacketsS2C: c.Packets[1], BytesC2S: c.Bytes[0], BytesS2C: c.Bytes[1],
+			SYN: c.SYN, SYNACK: c.SYNACK, HandshakeACK: c.HandshakeACK,
+			ClientISN: isn(c.SYN, uint32(c.ClientISN)), ServerISN: isn(c.SYNACK, uint32(c.ServerISN)),
+			End: string(c.End), RSTFrom: rstFrom(c),
+		})
+	}
+	for _, f := range a.UDP {
+		doc.UDP = append(doc.UDP, replayFlow{
+			Stream: f.Stream, Client: f.Client.String(), Server: f.Server.String(),
+			First: f.First.Seconds(), Last: f.Last.Seconds(),
+			PacketsC2S: f.Packets[0], PacketsS2C: f.Packets[1], BytesC2S: f.Bytes[0], BytesS2C: f.Bytes[1],
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
