@@ -21,7 +21,7 @@ import (
 // The zero value is not usable; make one with NewSYNCookies.
 type SYNCookies struct {
 	secret  [16]byte
-	scratch Conn // builds SYN-ACKs, so that Reply does not allocate
+	scratch Conn // builds the SYN-ACKs: Reply makes no connection of its own
 }
 
 // cookiePeriod is the tick of the cookie's clock; a cookie is accepted
