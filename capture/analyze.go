@@ -18,11 +18,7 @@ type Conversation struct {
 	// MidStream is set.
 	Client, Server netip.AddrPort
 	MidStream      bool
-	First, Last    time.Duration // since the file's first packet
-	// Packets and payload bytes (retransmissions included), client to
-	// server [0] and server to client [1].
-	Packets [2]int
-	Bytes   [2]int64
+	Tally
 	// The handshake as seen: the client's SYN, the server's SYN-ACK, and
 	// the client's ACK of it (RFC 9293 §3.5).
 	SYN, SYNACK, HandshakeACK bool
@@ -47,9 +43,32 @@ const (
 type Flow struct {
 	Stream         int            // from 0 in order of first datagram, as tshark's udp.stream
 	Client, Server netip.AddrPort // Client sent the first datagram
-	First, Last    time.Duration
-	Packets        [2]int
-	Bytes          [2]int64
+	Tally
+}
+
+// Tally counts a conversation's packets: when it was first and last seen
+// (since the file's first packet), and packets and payload bytes
+// (retransmissions included), client to server [0] and server to client
+// [1].
+type Tally struct {
+	First, Last time.Duration
+	Packets     [2]int
+	Bytes       [2]int64
+}
+
+// add counts a packet of n payload bytes seen at in direction dir.
+func (t *Tally) add(dir int, at time.Duration, n int) {
+	t.Last = at
+	t.Packets[dir]++
+	t.Bytes[dir] += int64(n)
+}
+
+// direction is 0 for a packet from src to the server, 1 from the server.
+func direction(src, server netip.AddrPort) int {
+	if src == server {
+		return 1
+	}
+	return 0
 }
 
 // Analysis is the report on a capture.
@@ -129,13 +148,8 @@ func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment) {
 		an.a.TCP = append(an.a.TCP, newConversation(id, at, seg))
 	}
 	c := an.a.TCP[id]
-	dir := 0
-	if seg.Src == c.Server {
-		dir = 1
-	}
-	c.Last = at
-	c.Packets[dir]++
-	c.Bytes[dir] += int64(len(seg.Payload))
+	dir := direction(seg.Src, c.Server)
+	c.add(dir, at, len(seg.Payload))
 	syn, ack := seg.Flags&tcpstate.SYN != 0, seg.Flags&tcpstate.ACK != 0
 	switch {
 	case syn && !ack && dir == 0 && !c.SYN:
@@ -163,7 +177,7 @@ func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment) {
 // tells the client: the sender of a SYN, the receiver of a SYN-ACK, or
 // else the end with the higher port.
 func newConversation(id int, at time.Duration, seg *tcpstate.Segment) *Conversation {
-	c := &Conversation{Stream: id, First: at, End: EndOpen, Client: seg.Src, Server: seg.Dst}
+	c := &Conversation{Stream: id, Tally: Tally{First: at}, End: EndOpen, Client: seg.Src, Server: seg.Dst}
 	switch seg.Flags & (tcpstate.SYN | tcpstate.ACK) {
 	case tcpstate.SYN:
 	case tcpstate.SYN | tcpstate.ACK:
@@ -178,23 +192,14 @@ func newConversation(id int, at time.Duration, seg *tcpstate.Segment) *Conversat
 }
 
 func (an *Analyzer) addUDP(at time.Duration, p Packet) {
-	key := tuplePair{p.Src, p.Dst}
-	if key.hi.Compare(key.lo) < 0 {
-		key.lo, key.hi = key.hi, key.lo
-	}
+	key := pairOf(p.Src, p.Dst)
 	f := an.udp[key]
 	if f == nil {
-		f = &Flow{Stream: len(an.a.UDP), Client: p.Src, Server: p.Dst, First: at}
+		f = &Flow{Stream: len(an.a.UDP), Client: p.Src, Server: p.Dst, Tally: Tally{First: at}}
 		an.udp[key] = f
 		an.a.UDP = append(an.a.UDP, f)
 	}
-	dir := 0
-	if p.Src == f.Server {
-		dir = 1
-	}
-	f.Last = at
-	f.Packets[dir]++
-	f.Bytes[dir] += int64(len(p.Payload))
+	f.add(direction(p.Src, f.Server), at, len(p.Payload))
 }
 
 // Analysis returns the report so far.

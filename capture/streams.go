@@ -22,6 +22,14 @@ type Streams struct {
 // directions find the same entry.
 type tuplePair struct{ lo, hi netip.AddrPort }
 
+// pairOf is the tuplePair of a packet from a to b.
+func pairOf(a, b netip.AddrPort) tuplePair {
+	if b.Compare(a) < 0 {
+		a, b = b, a
+	}
+	return tuplePair{a, b}
+}
+
 // stream is what Streams keeps of the last connection on a 4-tuple.
 type stream struct {
 	id     int
@@ -41,10 +49,7 @@ func (s *Streams) Len() int { return s.n }
 // Add numbers seg's connection and tells whether seg goes the way of the
 // stream's first packet (forward) or back.
 func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
-	key := tuplePair{seg.Src, seg.Dst}
-	if key.hi.Compare(key.lo) < 0 {
-		key.lo, key.hi = key.hi, key.lo
-	}
+	key := pairOf(seg.Src, seg.Dst)
 	st := s.byTuple[key]
 	dir := 0
 	if st != nil && seg.Src != st.origin {

@@ -66,8 +66,7 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c\thandshake\tend")
 		for _, c := range a.TCP {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.6f\t%.6f\t%d\t%d\t%d\t%d\t%s\t%s\n", c.Stream, c.Client, c.Server,
-				c.First.Seconds(), c.Last.Seconds(), c.Packets[0], c.Packets[1], c.Bytes[0], c.Bytes[1],
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.Stream, c.Client, c.Server, tallyCells(c.Tally),
 				handshake(c), ending(c))
 		}
 		if err := tw.Flush(); err != nil {
@@ -79,12 +78,18 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "udp stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c")
 		for _, f := range a.UDP {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%.6f\t%.6f\t%d\t%d\t%d\t%d\n", f.Stream, f.Client, f.Server,
-				f.First.Seconds(), f.Last.Seconds(), f.Packets[0], f.Packets[1], f.Bytes[0], f.Bytes[1])
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", f.Stream, f.Client, f.Server, tallyCells(f.Tally))
 		}
 		return tw.Flush()
 	}
 	return nil
+}
+
+// tallyCells are the table cells of t: first, last, packets and bytes
+// each way.
+func tallyCells(t capture.Tally) string {
+	return fmt.Sprintf("%.6f\t%.6f\t%d\t%d\t%d\t%d", t.First.Seconds(), t.Last.Seconds(),
+		t.Packets[0], t.Packets[1], t.Bytes[0], t.Bytes[1])
 }
 
 // count is "1 packet" or "2 packets".
@@ -134,18 +139,28 @@ func rstFrom(c *capture.Conversation) string {
 	return "client"
 }
 
+// replayTally is a capture.Tally in -o json.
+type replayTally struct {
+	First      float64 `json:"first"`
+	Last       float64 `json:"last"`
+	PacketsC2S int     `json:"packets_c2s"`
+	PacketsS2C int     `json:"packets_s2c"`
+	BytesC2S   int64   `json:"bytes_c2s"`
+	BytesS2C   int64   `json:"bytes_s2c"`
+}
+
+func jsonTally(t capture.Tally) replayTally {
+	return replayTally{First: t.First.Seconds(), Last: t.Last.Seconds(),
+		PacketsC2S: t.Packets[0], PacketsS2C: t.Packets[1], BytesC2S: t.Bytes[0], BytesS2C: t.Bytes[1]}
+}
+
 // replayConn is a TCP conversation in -o json.
 type replayConn struct {
-	Stream       int     `json:"stream"`
-	Client       string  `json:"client"`
-	Server       string  `json:"server"`
-	MidStream    bool    `json:"mid_stream"`
-	First        float64 `json:"first"`
-	Last         float64 `json:"last"`
-	PacketsC2S   int     `json:"packets_c2s"`
-	PacketsS2C   int     `json:"packets_s2c"`
-	BytesC2S     int64   `json:"bytes_c2s"`
-	BytesS2C     int64   `json:"bytes_s2c"`
+	Stream    int    `json:"stream"`
+	Client    string `json:"client"`
+	Server    string `json:"server"`
+	MidStream bool   `json:"mid_stream"`
+	replayTally
 	SYN          bool    `json:"syn"`
 	SYNACK       bool    `json:"synack"`
 	HandshakeACK bool    `json:"handshake_ack"`
@@ -157,15 +172,10 @@ type replayConn struct {
 
 // replayFlow is a UDP flow in -o json.
 type replayFlow struct {
-	Stream     int     `json:"stream"`
-	Client     string  `json:"client"`
-	Server     string  `json:"server"`
-	First      float64 `json:"first"`
-	Last       float64 `json:"last"`
-	PacketsC2S int     `json:"packets_c2s"`
-	PacketsS2C int     `json:"packets_s2c"`
-	BytesC2S   int64   `json:"bytes_c2s"`
-	BytesS2C   int64   `json:"bytes_s2c"`
+	Stream int    `json:"stream"`
+	Client string `json:"client"`
+	Server string `json:"server"`
+	replayTally
 }
 
 func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
@@ -185,9 +195,8 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 	for _, c := range a.TCP {
 		doc.TCP = append(doc.TCP, replayConn{
 			Stream: c.Stream, Client: c.Client.String(), Server: c.Server.String(), MidStream: c.MidStream,
-			First: c.First.Seconds(), Last: c.Last.Seconds(),
-			PacketsC2S: c.Packets[0], PacketsS2C: c.Packets[1], BytesC2S: c.Bytes[0], BytesS2C: c.Bytes[1],
-			SYN: c.SYN, SYNACK: c.SYNACK, HandshakeACK: c.HandshakeACK,
+			replayTally: jsonTally(c.Tally),
+			SYN:         c.SYN, SYNACK: c.SYNACK, HandshakeACK: c.HandshakeACK,
 			ClientISN: isn(c.SYN, uint32(c.ClientISN)), ServerISN: isn(c.SYNACK, uint32(c.ServerISN)),
 			End: string(c.End), RSTFrom: rstFrom(c),
 		})
@@ -195,8 +204,7 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 	for _, f := range a.UDP {
 		doc.UDP = append(doc.UDP, replayFlow{
 			Stream: f.Stream, Client: f.Client.String(), Server: f.Server.String(),
-			First: f.First.Seconds(), Last: f.Last.Seconds(),
-			PacketsC2S: f.Packets[0], PacketsS2C: f.Packets[1], BytesC2S: f.Bytes[0], BytesS2C: f.Bytes[1],
+			replayTally: jsonTally(f.Tally),
 		})
 	}
 	enc := json.NewEncoder(w)
