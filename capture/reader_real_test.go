@@ -34,26 +34,13 @@ func TestReadKernelCaptures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want, err := os.ReadFile("testdata/" + name + ".tshark")
 			require.NoError(t, err)
-			f, err := os.Open("testdata/" + name)
-			require.NoError(t, err)
-			defer f.Close()
-			r, err := NewReader(f)
-			require.NoError(t, err)
-			d := NewDecoder()
 			var got strings.Builder
-			for {
-				rec, err := r.Next()
-				if err == io.EOF {
-					break
-				}
-				require.NoError(t, err)
+			decodeFile(t, name, func(rec Record, p Packet) {
 				require.Equal(t, tc.link, rec.LinkType)
-				p, err := d.Decode(rec)
-				require.NoError(t, err)
 				if p.Kind == TCP {
 					got.WriteString(tsharkLine(rec.Number, p))
 				}
-			}
+			})
 			wantLines := strings.Split(strings.TrimSuffix(string(want), "\n"), "\n")
 			gotLines := strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n")
 			require.Len(t, gotLines, len(wantLines))
@@ -97,26 +84,36 @@ func tsharkLine(number int, p Packet) string {
 func TestStreamsLikeTshark(t *testing.T) {
 	want, err := os.ReadFile("testdata/streams.pcapng.streams")
 	require.NoError(t, err)
-	f, err := os.Open("testdata/streams.pcapng")
-	require.NoError(t, err)
-	defer f.Close()
-	r, err := NewReader(f)
-	require.NoError(t, err)
-	d, streams := NewDecoder(), NewStreams()
+	streams := NewStreams()
 	var got strings.Builder
-	for {
-		rec, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		p, err := d.Decode(rec)
-		require.NoError(t, err)
+	decodeFile(t, "streams.pcapng", func(rec Record, p Packet) {
 		if p.Kind == TCP {
 			id, _ := streams.Add(&p.Segment)
 			fmt.Fprintf(&got, "%d\t%d\n", rec.Number, id)
 		}
-	}
+	})
 	assert.Equal(t, string(want), got.String())
 	assert.Equal(t, 5, streams.Len())
+}
+
+// decodeFile reads and decodes every packet of testdata/name, handing
+// each to fn; any error fails the test.
+func decodeFile(t *testing.T, name string, fn func(Record, Packet)) {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := NewReader(f)
+	require.NoError(t, err)
+	d := NewDecoder()
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		require.NoError(t, err)
+		p, err := d.Decode(rec)
+		require.NoError(t, err)
+		fn(rec, p)
+	}
 }

@@ -153,14 +153,7 @@ func TestDecodeUnsupported(t *testing.T) {
 
 	arp := make([]byte, 42) // Ethernet with EtherType ARP
 	binary.BigEndian.PutUint16(arp[12:], 0x0806)
-	file = append(pcapHeader(65535, 1), pcapRecord(42, 42, arp)...)
-	r, err = NewReader(bytes.NewReader(file))
-	require.NoError(t, err)
-	rec, err = r.Next()
-	require.NoError(t, err)
-	p, err := NewDecoder().Decode(rec)
-	require.NoError(t, err)
-	assert.Equal(t, Other, p.Kind)
+	assert.Equal(t, Other, decodeFrame(t, 1, arp).Kind)
 }
 
 // An 802.1Q tag between the Ethernet header and IP is looked through.
@@ -174,15 +167,23 @@ func TestDecodeVLAN(t *testing.T) {
 	frame = append(frame, make([]byte, 12)...)                // MAC addresses
 	frame = append(frame, 0x81, 0x00, 0x00, 0x2a, 0x08, 0x00) // TPID, VLAN 42, EtherType IPv4
 	frame = append(frame, ip...)
-	file := append(pcapHeader(65535, 1), pcapRecord(uint32(len(frame)), uint32(len(frame)), frame)...)
+	p := decodeFrame(t, 1, frame)
+	require.Equal(t, TCP, p.Kind)
+	assert.Equal(t, seg, p.Segment)
+}
+
+// decodeFrame reads frame from a pcap file of the given link type and
+// decodes it.
+func decodeFrame(t *testing.T, link uint32, frame []byte) Packet {
+	t.Helper()
+	file := append(pcapHeader(65535, link), pcapRecord(uint32(len(frame)), uint32(len(frame)), frame)...)
 	r, err := NewReader(bytes.NewReader(file))
 	require.NoError(t, err)
 	rec, err := r.Next()
 	require.NoError(t, err)
 	p, err := NewDecoder().Decode(rec)
 	require.NoError(t, err)
-	require.Equal(t, TCP, p.Kind)
-	assert.Equal(t, seg, p.Segment)
+	return p
 }
 
 // BSD loopback (LINKTYPE_NULL) frames start with the address family in
@@ -197,13 +198,7 @@ func TestDecodeBSDLoopback(t *testing.T) {
 	for _, family := range []uint32{24, 28, 30} {
 		frame := binary.LittleEndian.AppendUint32(nil, family)
 		frame = append(frame, ip...)
-		file := append(pcapHeader(65535, 0), pcapRecord(uint32(len(frame)), uint32(len(frame)), frame)...)
-		r, err := NewReader(bytes.NewReader(file))
-		require.NoError(t, err)
-		rec, err := r.Next()
-		require.NoError(t, err)
-		p, err := NewDecoder().Decode(rec)
-		require.NoError(t, err)
+		p := decodeFrame(t, 0, frame)
 		require.Equal(t, TCP, p.Kind, "family %d", family)
 		assert.Equal(t, seg, p.Segment)
 	}
