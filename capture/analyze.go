@@ -73,10 +73,11 @@ func direction(src, server netip.AddrPort) int {
 
 // Analysis is the report on a capture.
 type Analysis struct {
-	Packets  int // records read
-	Problems int // records that could not be decoded
-	TCP      []*Conversation
-	UDP      []*Flow
+	Packets   int // records read
+	Problems  int // records that could not be decoded
+	Fragments int // IP fragments, left out of the conversations
+	TCP       []*Conversation
+	UDP       []*Flow
 }
 
 // Analyzer builds an Analysis from packets fed one at a time.
@@ -134,22 +135,26 @@ func (an *Analyzer) tick(rec Record) time.Duration {
 // Add takes one decoded packet.
 func (an *Analyzer) Add(rec Record, p Packet) {
 	at := an.tick(rec)
+	if p.Fragment {
+		an.a.Fragments++
+	}
 	switch p.Kind {
 	case TCP:
-		an.addTCP(at, &p.Segment)
+		an.addTCP(at, &p.Segment, p.Len)
 	case UDP:
 		an.addUDP(at, p)
 	}
 }
 
-func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment) {
+// addTCP counts seg, whose payload was n bytes on the wire.
+func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) {
 	id, _ := an.streams.Add(seg)
 	if id == len(an.a.TCP) {
 		an.a.TCP = append(an.a.TCP, newConversation(id, at, seg))
 	}
 	c := an.a.TCP[id]
 	dir := direction(seg.Src, c.Server)
-	c.add(dir, at, len(seg.Payload))
+	c.add(dir, at, n)
 	syn, ack := seg.Flags&tcpstate.SYN != 0, seg.Flags&tcpstate.ACK != 0
 	switch {
 	case syn && !ack && dir == 0 && !c.SYN:
@@ -199,7 +204,7 @@ func (an *Analyzer) addUDP(at time.Duration, p Packet) {
 		an.udp[key] = f
 		an.a.UDP = append(an.a.UDP, f)
 	}
-	f.add(direction(p.Src, f.Server), at, len(p.Payload))
+	f.add(direction(p.Src, f.Server), at, p.Len)
 }
 
 // Analysis returns the report so far.

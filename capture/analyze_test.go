@@ -127,7 +127,7 @@ func TestAnalyzeWithoutSYN(t *testing.T) {
 	an := NewAnalyzer()
 	t0 := time.Unix(100, 0)
 	seg := tcpstate.Segment{Src: lo, Dst: hi, Flags: tcpstate.ACK, Payload: []byte("abc")}
-	an.Add(Record{Time: t0, Number: 1}, Packet{Kind: TCP, Segment: seg})
+	an.Add(Record{Time: t0, Number: 1}, Packet{Kind: TCP, Segment: seg, Len: 3})
 	seg = tcpstate.Segment{Src: lo, Dst: hi, Flags: tcpstate.SYN | tcpstate.ACK, Seq: 9}
 	seg.Src = netip.MustParseAddrPort("198.18.0.2:81")
 	an.Add(Record{Time: t0.Add(time.Second), Number: 2}, Packet{Kind: TCP, Segment: seg})

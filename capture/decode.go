@@ -30,6 +30,14 @@ type Packet struct {
 	Segment  tcpstate.Segment // TCP
 	Src, Dst netip.AddrPort   // UDP (and TCP, as in Segment)
 	Payload  []byte           // UDP
+	// Len is the payload's length on the wire, from the IP and UDP
+	// headers' length fields; it is more than the payload held when the
+	// capture's snap length cut the packet (Truncated).
+	Len       int
+	Truncated bool
+	// Fragment marks an IPv4 or IPv6 fragment (RFC 791 §2.3, RFC 8200
+	// §4.5), of kind Other: its transport header is not decoded.
+	Fragment bool
 }
 
 // ErrLinkType is wrapped by the error for a link type the decoder does
@@ -46,6 +54,8 @@ type Decoder struct {
 	loop    layers.Loopback
 	ip4     layers.IPv4
 	ip6     layers.IPv6
+	ext     layers.IPv6ExtensionSkipper // hop-by-hop, routing, destination options
+	frag6   layers.IPv6Fragment
 	tcp     layers.TCP
 	udp     layers.UDP
 	payload gopacket.Payload
@@ -73,8 +83,10 @@ func NewDecoder() *Decoder {
 		fromSLL: layers.LayerTypeLinuxSLL, fromSLL2: layers.LayerTypeLinuxSLL2, fromLoopback: layers.LayerTypeLoopback,
 	}
 	for i, first := range firsts {
+		// The fragment header comes after the skipper, whose class
+		// includes it, so that fragments are recognised, not skipped.
 		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
-			&d.ip4, &d.ip6, &d.tcp, &d.udp, &d.payload)
+			&d.ip4, &d.ip6, &d.ext, &d.frag6, &d.tcp, &d.udp, &d.payload)
 		p.IgnoreUnsupported = true // other protocols are Other, not errors
 		d.parsers[i] = p
 	}
@@ -118,12 +130,24 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 	}
 	var src, dst netip.Addr
 	var pkt Packet
+	// ipPayload is what follows the IP header by its length field, and
+	// held what the capture holds of it: the difference is cut off, or
+	// (for IPv6) extension headers before the transport header.
+	var ipPayload, held int
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeIPv4:
 			src, dst = addr(d.ip4.SrcIP), addr(d.ip4.DstIP)
+			ipPayload, held = int(d.ip4.Length)-int(d.ip4.IHL)*4, len(d.ip4.Payload)
+			pkt.Fragment = d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0
 		case layers.LayerTypeIPv6:
 			src, dst = addr(d.ip6.SrcIP), addr(d.ip6.DstIP)
+			ipPayload, held = int(d.ip6.Length), len(d.ip6.Payload)
+			if h := d.ip6.HopByHop; h != nil { // gopacket decodes it inside the IPv6 layer
+				held += h.ActualLength
+			}
+		case layers.LayerTypeIPv6Fragment:
+			pkt.Fragment = d.frag6.MoreFragments || d.frag6.FragmentOffset != 0
 		case layers.LayerTypeTCP:
 			pkt.Kind = TCP
 			pkt.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
@@ -131,12 +155,20 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 			if err := d.segment(&pkt.Segment, pkt.Src, pkt.Dst); err != nil {
 				return Packet{}, fmt.Errorf("capture: packet %d: %v", rec.Number, err)
 			}
+			ext := held - len(d.tcp.Contents) - len(d.tcp.Payload) // IPv6 extension headers
+			pkt.Len = ipPayload - ext - len(d.tcp.Contents)
+			pkt.Truncated = pkt.Len > len(d.tcp.Payload)
 		case layers.LayerTypeUDP:
 			pkt.Kind = UDP
 			pkt.Src = netip.AddrPortFrom(src, uint16(d.udp.SrcPort))
 			pkt.Dst = netip.AddrPortFrom(dst, uint16(d.udp.DstPort))
 			pkt.Payload = d.udp.Payload
+			pkt.Len = int(d.udp.Length) - 8
+			pkt.Truncated = pkt.Len > len(d.udp.Payload)
 		}
+	}
+	if pkt.Fragment {
+		pkt.Kind = Other // a transport header, if any, is only that of the first fragment
 	}
 	return pkt, nil
 }

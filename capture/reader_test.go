@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -202,4 +203,92 @@ func TestDecodeBSDLoopback(t *testing.T) {
 		require.Equal(t, TCP, p.Kind, "family %d", family)
 		assert.Equal(t, seg, p.Segment)
 	}
+}
+
+// A packet the snap length cut is decoded as far as its headers go, with
+// its payload's length on the wire: tshark reads packet 4 of lo4.pcap cut
+// to 120 bytes (editcap -s 120) as frame.cap_len 120, tcp.len 3000.
+// Analyze counts the bytes on the wire, as it does for the whole file.
+func TestDecodeTruncated(t *testing.T) {
+	orig, err := os.ReadFile("testdata/lo4.pcap")
+	require.NoError(t, err)
+	r, err := NewReader(bytes.NewReader(orig))
+	require.NoError(t, err)
+	cut := pcapHeader(120, 1)
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		data := rec.Data[:min(len(rec.Data), 120)]
+		cut = append(cut, pcapRecord(uint32(len(data)), uint32(rec.Length), data)...)
+	}
+	r, err = NewReader(bytes.NewReader(cut))
+	require.NoError(t, err)
+	var p Packet
+	for range 4 {
+		rec, err := r.Next()
+		require.NoError(t, err)
+		p, err = NewDecoder().Decode(rec)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, TCP, p.Kind)
+	assert.True(t, p.Truncated)
+	assert.Equal(t, 3000, p.Len)
+	assert.Len(t, p.Segment.Payload, 120-14-20-32, "Ethernet, IPv4 and TCP with timestamps held")
+
+	whole, err := Analyze(bytes.NewReader(orig))
+	require.NoError(t, err)
+	short, err := Analyze(bytes.NewReader(cut))
+	require.NoError(t, err)
+	assert.Equal(t, [2]int64{3000, 3000}, short.TCP[0].Bytes)
+	assert.Equal(t, whole.TCP[0].Bytes, short.TCP[0].Bytes)
+}
+
+// IPv6 extension headers (RFC 8200 §4) are stepped over to the TCP
+// header; a fragment of IPv4 or IPv6 is reported, not decoded further.
+func TestDecodeExtensionsAndFragments(t *testing.T) {
+	c, s := netip.MustParseAddrPort("[2001:db8::1]:49152"), netip.MustParseAddrPort("[2001:db8::2]:80")
+	seg := tcpstate.Segment{Src: c, Dst: s, Seq: 5, Ack: 6, Flags: tcpstate.ACK, Window: 7, Payload: []byte("data")}
+	var e Encoder
+	ip, err := e.Segment(&seg)
+	require.NoError(t, err)
+	ip = append([]byte(nil), ip...)
+	// Hop-by-hop (0) then destination options (60), each 8 bytes of PadN,
+	// then TCP (6).
+	hbh := []byte{60, 0, 1, 4, 0, 0, 0, 0}
+	dstopts := []byte{6, 0, 1, 4, 0, 0, 0, 0}
+	with := append(append(append(append([]byte(nil), ip[:40]...), hbh...), dstopts...), ip[40:]...)
+	with[6] = 0 // Next Header: hop-by-hop
+	binary.BigEndian.PutUint16(with[4:], binary.BigEndian.Uint16(ip[4:])+16)
+	p := decodeFrame(t, 101, with)
+	require.Equal(t, TCP, p.Kind)
+	assert.Equal(t, seg, p.Segment)
+	assert.Equal(t, 4, p.Len)
+	assert.False(t, p.Truncated)
+
+	// The same with a fragment header (44) saying more fragments follow.
+	frag := []byte{6, 0, 0, 1, 0, 0, 0, 9}
+	f6 := append(append(append([]byte(nil), ip[:40]...), frag...), ip[40:]...)
+	f6[6] = 44
+	binary.BigEndian.PutUint16(f6[4:], binary.BigEndian.Uint16(ip[4:])+8)
+	p = decodeFrame(t, 101, f6)
+	assert.Equal(t, Other, p.Kind)
+	assert.True(t, p.Fragment)
+
+	// An IPv4 packet with More Fragments set.
+	seg4 := seg
+	seg4.Src, seg4.Dst = netip.MustParseAddrPort("198.18.0.1:49152"), netip.MustParseAddrPort("198.18.0.2:80")
+	ip4, err := e.Segment(&seg4)
+	require.NoError(t, err)
+	ip4 = append([]byte(nil), ip4...)
+	ip4[6] = 0x20 // flags: MF (the checksum is left stale; decoding does not check it)
+	p = decodeFrame(t, 101, ip4)
+	assert.Equal(t, Other, p.Kind)
+	assert.True(t, p.Fragment)
+	an := NewAnalyzer()
+	an.Add(Record{Number: 1}, p)
+	assert.Equal(t, 1, an.Analysis().Fragments)
+	assert.Empty(t, an.Analysis().TCP)
 }

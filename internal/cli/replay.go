@@ -60,6 +60,9 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 	if a.Problems > 0 {
 		fmt.Fprintf(w, ", %s not decoded", count(a.Problems, "packet"))
 	}
+	if a.Fragments > 0 {
+		fmt.Fprintf(w, ", %s (not reassembled)", count(a.Fragments, "IP fragment"))
+	}
 	fmt.Fprintln(w)
 	if len(a.TCP) > 0 {
 		fmt.Fprintln(w)
@@ -180,12 +183,13 @@ type replayFlow struct {
 
 func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 	doc := struct {
-		File     string       `json:"file"`
-		Packets  int          `json:"packets"`
-		Problems int          `json:"problems"`
-		TCP      []replayConn `json:"tcp"`
-		UDP      []replayFlow `json:"udp"`
-	}{File: path, Packets: a.Packets, Problems: a.Problems, TCP: []replayConn{}, UDP: []replayFlow{}}
+		File      string       `json:"file"`
+		Packets   int          `json:"packets"`
+		Problems  int          `json:"problems"`
+		Fragments int          `json:"fragments"`
+		TCP       []replayConn `json:"tcp"`
+		UDP       []replayFlow `json:"udp"`
+	}{File: path, Packets: a.Packets, Problems: a.Problems, Fragments: a.Fragments, TCP: []replayConn{}, UDP: []replayFlow{}}
 	isn := func(seen bool, v uint32) *uint32 {
 		if !seen {
 			return nil
