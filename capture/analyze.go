@@ -23,9 +23,17 @@ type Conversation struct {
 	// the client's ACK of it (RFC 9293 §3.5).
 	SYN, SYNACK, HandshakeACK bool
 	ClientISN, ServerISN      seqnum.Value // valid with SYN, SYNACK
-	End                       End
-	RSTFromServer             bool // with End == EndRST: who reset it
-	fin                       [2]bool
+	// The options of the client's SYN and the server's SYN-ACK: what each
+	// end offered (RFC 9293 §3.7.1, RFC 7323, RFC 2018).
+	ClientOptions, ServerOptions tcpstate.Options
+	// InitialRTT is from the first SYN to the ACK of the SYN-ACK, as
+	// Wireshark's tcp.analysis.initial_rtt; valid with SYN and
+	// HandshakeACK.
+	InitialRTT    time.Duration
+	synAt         time.Duration
+	End           End
+	RSTFromServer bool // with End == EndRST: who reset it
+	fin           [2]bool
 }
 
 // End is how a connection ended, as far as the capture shows.
@@ -158,11 +166,16 @@ func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) {
 	syn, ack := seg.Flags&tcpstate.SYN != 0, seg.Flags&tcpstate.ACK != 0
 	switch {
 	case syn && !ack && dir == 0 && !c.SYN:
-		c.SYN, c.ClientISN = true, seg.Seq
+		c.SYN, c.ClientISN, c.ClientOptions, c.synAt = true, seg.Seq, seg.Options, at
+		c.ClientOptions.NumSACK = 0
 	case syn && ack && dir == 1 && !c.SYNACK:
-		c.SYNACK, c.ServerISN = true, seg.Seq
-	case !syn && ack && dir == 0 && c.SYNACK && seg.Ack == c.ServerISN.Add(1):
+		c.SYNACK, c.ServerISN, c.ServerOptions = true, seg.Seq, seg.Options
+		c.ServerOptions.NumSACK = 0
+	case !syn && ack && dir == 0 && c.SYNACK && !c.HandshakeACK && seg.Ack == c.ServerISN.Add(1):
 		c.HandshakeACK = true
+		if c.SYN {
+			c.InitialRTT = at - c.synAt
+		}
 	}
 	if seg.Flags&tcpstate.FIN != 0 {
 		c.fin[dir] = true

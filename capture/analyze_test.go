@@ -142,3 +142,54 @@ func TestAnalyzeWithoutSYN(t *testing.T) {
 	assert.Equal(t, time.Second, a.TCP[1].First)
 	assert.Equal(t, EndOpen, a.TCP[1].End)
 }
+
+// The initial RTT is tshark's tcp.analysis.initial_rtt (the .rtt files
+// beside the captures, testdata/rtt-oracle.sh), to the nanosecond; the
+// options are those of the kernel's SYN and SYN-ACK, as tshark reads
+// them (the .tshark files).
+func TestAnalyzeInitialRTTAndOptions(t *testing.T) {
+	for _, name := range []string{"streams.pcapng", "lo4.pcap", "lo6.pcapng", "sll.pcap", "sll2.pcapng"} {
+		f, err := os.Open("testdata/" + name)
+		require.NoError(t, err)
+		a, err := Analyze(f)
+		f.Close()
+		require.NoError(t, err)
+		rtts, err := os.ReadFile("testdata/" + name + ".rtt")
+		require.NoError(t, err)
+		lines := strings.Split(strings.TrimSpace(string(rtts)), "\n")
+		require.Len(t, lines, len(a.TCP), name)
+		for i, line := range lines {
+			f := strings.Split(line, "\t")
+			secs, err := strconv.ParseFloat(f[1], 64)
+			require.NoError(t, err)
+			c := a.TCP[i]
+			assert.Equal(t, f[0], strconv.Itoa(c.Stream))
+			assert.InDelta(t, secs, c.InitialRTT.Seconds(), 1e-10, "%s stream %d", name, i)
+			for _, o := range []struct {
+				flags string
+				got   tcpstate.Options
+			}{{"0x0002", c.ClientOptions}, {"0x0012", c.ServerOptions}} {
+				want := tsharkSYNOptions(t, name, o.flags)[i]
+				assert.Equal(t, want, [4]string{strconv.Itoa(int(o.got.MSS)), strconv.Itoa(int(o.got.WindowScale)),
+					strconv.FormatBool(o.got.SACKPermitted), strconv.FormatBool(o.got.HasTimestamps)},
+					"%s stream %d, flags %s", name, i, o.flags)
+			}
+		}
+	}
+}
+
+// tsharkSYNOptions reads, from tshark's reading of a capture, the MSS,
+// window shift, SACK-permitted and timestamps of each segment with the
+// given flags (0x0002 SYN, 0x0012 SYN-ACK), in order.
+func tsharkSYNOptions(t *testing.T, name, flags string) [][4]string {
+	b, err := os.ReadFile("testdata/" + name + ".tshark")
+	require.NoError(t, err)
+	var out [][4]string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Split(line, "\t")
+		if f[9] == flags {
+			out = append(out, [4]string{f[12], f[13], strconv.FormatBool(f[14] != ""), strconv.FormatBool(f[15] != "")})
+		}
+	}
+	return out
+}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tcpsim/tcpsim/capture"
+	"github.com/tcpsim/tcpsim/tcpstate"
 )
 
 func newReplayCommand() *cobra.Command {
@@ -88,6 +90,39 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 	return nil
 }
 
+// synOptions names the options of a SYN, if seen, as tcpdump does but
+// without values that change per segment: "mss 1460,sackOK,TS,wscale 7".
+func synOptions(seen bool, o tcpstate.Options) *string {
+	if !seen {
+		return nil
+	}
+	var parts []string
+	if o.HasMSS {
+		parts = append(parts, fmt.Sprintf("mss %d", o.MSS))
+	}
+	if o.SACKPermitted {
+		parts = append(parts, "sackOK")
+	}
+	if o.HasTimestamps {
+		parts = append(parts, "TS")
+	}
+	if o.HasWindowScale {
+		parts = append(parts, fmt.Sprintf("wscale %d", o.WindowScale))
+	}
+	s := strings.Join(parts, ",")
+	return &s
+}
+
+// initialRTT is the conversation's initial RTT in seconds, if the
+// capture holds the SYN and the ACK of the SYN-ACK.
+func initialRTT(c *capture.Conversation) *float64 {
+	if !c.SYN || !c.HandshakeACK {
+		return nil
+	}
+	v := c.InitialRTT.Seconds()
+	return &v
+}
+
 // tallyCells are the table cells of t: first, last, packets and bytes
 // each way.
 func tallyCells(t capture.Tally) string {
@@ -164,13 +199,16 @@ type replayConn struct {
 	Server    string `json:"server"`
 	MidStream bool   `json:"mid_stream"`
 	replayTally
-	SYN          bool    `json:"syn"`
-	SYNACK       bool    `json:"synack"`
-	HandshakeACK bool    `json:"handshake_ack"`
-	ClientISN    *uint32 `json:"client_isn"`
-	ServerISN    *uint32 `json:"server_isn"`
-	End          string  `json:"end"`
-	RSTFrom      string  `json:"rst_from"`
+	SYN           bool     `json:"syn"`
+	SYNACK        bool     `json:"synack"`
+	HandshakeACK  bool     `json:"handshake_ack"`
+	ClientISN     *uint32  `json:"client_isn"`
+	ServerISN     *uint32  `json:"server_isn"`
+	ClientOptions *string  `json:"client_options"`
+	ServerOptions *string  `json:"server_options"`
+	InitialRTT    *float64 `json:"initial_rtt"`
+	End           string   `json:"end"`
+	RSTFrom       string   `json:"rst_from"`
 }
 
 // replayFlow is a UDP flow in -o json.
@@ -202,7 +240,9 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 			replayTally: jsonTally(c.Tally),
 			SYN:         c.SYN, SYNACK: c.SYNACK, HandshakeACK: c.HandshakeACK,
 			ClientISN: isn(c.SYN, uint32(c.ClientISN)), ServerISN: isn(c.SYNACK, uint32(c.ServerISN)),
-			End: string(c.End), RSTFrom: rstFrom(c),
+			ClientOptions: synOptions(c.SYN, c.ClientOptions), ServerOptions: synOptions(c.SYNACK, c.ServerOptions),
+			InitialRTT: initialRTT(c),
+			End:        string(c.End), RSTFrom: rstFrom(c),
 		})
 	}
 	for _, f := range a.UDP {

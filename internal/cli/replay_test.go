@@ -49,9 +49,15 @@ func TestReplayJSON(t *testing.T) {
 	assert.Equal(t, 49, doc.Packets)
 	require.Len(t, doc.TCP, 5)
 	for _, k := range []string{"stream", "client", "server", "first", "last", "packets_c2s", "packets_s2c",
-		"bytes_c2s", "bytes_s2c", "syn", "synack", "handshake_ack", "client_isn", "server_isn", "end", "rst_from"} {
+		"bytes_c2s", "bytes_s2c", "syn", "synack", "handshake_ack", "client_isn", "server_isn",
+		"client_options", "server_options", "initial_rtt", "end", "rst_from"} {
 		assert.Contains(t, doc.TCP[0], k)
 	}
+	// The kernel's SYNs on this host, as tshark reads them
+	// (capture/testdata/streams.pcapng.tshark).
+	assert.Equal(t, "mss 65495,sackOK,TS,wscale 10", doc.TCP[0]["client_options"])
+	assert.Equal(t, "mss 65495,sackOK,TS,wscale 10", doc.TCP[0]["server_options"])
+	assert.InDelta(t, 0.000039909, doc.TCP[0]["initial_rtt"], 1e-10, "tshark's tcp.analysis.initial_rtt")
 	assert.Equal(t, "RST", doc.TCP[4]["end"])
 	assert.Equal(t, "client", doc.TCP[4]["rst_from"])
 	assert.Equal(t, "127.0.0.1:47002", doc.TCP[4]["server"])
