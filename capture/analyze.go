@@ -31,6 +31,8 @@ type Conversation struct {
 	// HandshakeACK.
 	InitialRTT    time.Duration
 	synAt         time.Duration
+	base          [2]seqnum.Value // sequence numbers are shown relative to these
+	baseSet       [2]bool
 	End           End
 	RSTFromServer bool // with End == EndRST: who reset it
 	fin           [2]bool
@@ -140,22 +142,36 @@ func (an *Analyzer) tick(rec Record) time.Duration {
 	return rec.Time.Sub(an.start)
 }
 
-// Add takes one decoded packet.
-func (an *Analyzer) Add(rec Record, p Packet) {
+// SegmentInfo is what the analysis says of one TCP segment, as Wireshark
+// shows it: its stream, its sequence and acknowledgment numbers relative
+// to each end's first (0 for a SYN, 1 for the first segment of an end
+// whose SYN the capture lacks; ack 0 without the ACK flag), and the
+// window in bytes, scaled when both SYNs offered window scaling (RFC 7323
+// §2.3; a SYN's window is never scaled).
+type SegmentInfo struct {
+	Stream         int
+	RelSeq, RelAck uint32
+	Window         uint32
+}
+
+// Add takes one decoded packet; for a TCP segment it returns what the
+// analysis makes of it.
+func (an *Analyzer) Add(rec Record, p Packet) SegmentInfo {
 	at := an.tick(rec)
 	if p.Fragment {
 		an.a.Fragments++
 	}
 	switch p.Kind {
 	case TCP:
-		an.addTCP(at, &p.Segment, p.Len)
+		return an.addTCP(at, &p.Segment, p.Len)
 	case UDP:
 		an.addUDP(at, p)
 	}
+	return SegmentInfo{}
 }
 
 // addTCP counts seg, whose payload was n bytes on the wire.
-func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) {
+func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) SegmentInfo {
 	id, _ := an.streams.Add(seg)
 	if id == len(an.a.TCP) {
 		an.a.TCP = append(an.a.TCP, newConversation(id, at, seg))
@@ -189,6 +205,32 @@ func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) {
 	case c.fin[0] || c.fin[1]:
 		c.End = EndFIN
 	}
+	return c.info(dir, seg)
+}
+
+// info makes the SegmentInfo of seg, sent in direction dir.
+func (c *Conversation) info(dir int, seg *tcpstate.Segment) SegmentInfo {
+	in := SegmentInfo{Stream: c.Stream, Window: uint32(seg.Window)}
+	if !c.baseSet[dir] {
+		c.base[dir], c.baseSet[dir] = seg.Seq, true
+		if seg.Flags&tcpstate.SYN == 0 {
+			c.base[dir] = seg.Seq.Add(^seqnum.Size(0)) // no SYN: the first byte is 1
+		}
+	}
+	in.RelSeq = uint32(c.base[dir].Size(seg.Seq))
+	if seg.Flags&tcpstate.ACK != 0 {
+		other := 1 - dir
+		if !c.baseSet[other] {
+			c.base[other], c.baseSet[other] = seg.Ack.Add(^seqnum.Size(0)), true
+		}
+		in.RelAck = uint32(c.base[other].Size(seg.Ack))
+	}
+	opts := [2]*tcpstate.Options{&c.ClientOptions, &c.ServerOptions}
+	if seg.Flags&tcpstate.SYN == 0 && c.SYN && c.SYNACK &&
+		opts[0].HasWindowScale && opts[1].HasWindowScale {
+		in.Window <<= min(opts[dir].WindowScale, 14) // RFC 7323 §2.3: at most 14
+	}
+	return in
 }
 
 // newConversation starts a conversation with its first segment, which

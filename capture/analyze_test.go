@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"strconv"
@@ -192,4 +193,26 @@ func tsharkSYNOptions(t *testing.T, name, flags string) [][4]string {
 		}
 	}
 	return out
+}
+
+// Relative sequence and acknowledgment numbers and the calculated window
+// are tshark's tcp.seq, tcp.ack and tcp.window_size (the .rel files,
+// testdata/rel-oracle.sh).
+func TestAnalyzeRelativeLikeTshark(t *testing.T) {
+	// midstream.pcap is lo4.pcap without its handshake (editcap lo4.pcap
+	// midstream.pcap 1-3): numbers start at 1, and the window is not
+	// scaled, as neither SYN was seen.
+	for _, name := range []string{"streams.pcapng", "lo4.pcap", "lo6.pcapng", "sll.pcap", "sll2.pcapng", "midstream.pcap"} {
+		want, err := os.ReadFile("testdata/" + name + ".rel")
+		require.NoError(t, err)
+		an := NewAnalyzer()
+		var got strings.Builder
+		decodeFile(t, name, func(rec Record, p Packet) {
+			in := an.Add(rec, p)
+			if p.Kind == TCP {
+				fmt.Fprintf(&got, "%d\t%d\t%d\t%d\t%d\n", rec.Number, in.Stream, in.RelSeq, in.RelAck, in.Window)
+			}
+		})
+		assert.Equal(t, string(want), got.String(), name)
+	}
 }
