@@ -83,8 +83,11 @@ func direction(src, server netip.AddrPort) int {
 
 // Analysis is the report on a capture.
 type Analysis struct {
-	Packets   int // records read
-	Problems  int // records that could not be decoded
+	Packets  int // records read
+	Problems int // records that could not be decoded
+	// Undecoded lists the first MaxUndecoded of them, each error naming
+	// its packet.
+	Undecoded []error
 	Fragments int // IP fragments, left out of the conversations
 	TCP       []*Conversation
 	UDP       []*Flow
@@ -104,7 +107,7 @@ func NewAnalyzer() *Analyzer {
 }
 
 // Analyze reads a whole capture. Records that do not decode are counted
-// in Problems; a damaged file is an error.
+// in Problems and the first of them listed; a damaged file is an error.
 func Analyze(r io.Reader) (*Analysis, error) {
 	rd, err := NewReader(r)
 	if err != nil {
@@ -121,17 +124,24 @@ func Analyze(r io.Reader) (*Analysis, error) {
 		}
 		p, err := d.Decode(rec)
 		if err != nil {
-			an.Problem(rec)
+			an.Problem(rec, err)
 			continue
 		}
 		an.Add(rec, p)
 	}
 }
 
-// Problem counts a record that could not be decoded.
-func (an *Analyzer) Problem(rec Record) {
+// MaxUndecoded bounds Analysis.Undecoded, so that a file of garbage does
+// not grow the report without limit.
+const MaxUndecoded = 100
+
+// Problem counts a record that could not be decoded, and why.
+func (an *Analyzer) Problem(rec Record, err error) {
 	an.tick(rec)
 	an.a.Problems++
+	if len(an.a.Undecoded) < MaxUndecoded {
+		an.a.Undecoded = append(an.a.Undecoded, err)
+	}
 }
 
 func (an *Analyzer) tick(rec Record) time.Duration {

@@ -66,6 +66,13 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 		fmt.Fprintf(w, ", %s (not reassembled)", count(a.Fragments, "IP fragment"))
 	}
 	fmt.Fprintln(w)
+	for i, err := range a.Undecoded {
+		if i == maxShown {
+			fmt.Fprintf(w, "  ... and %d more (-o json lists up to %d)\n", a.Problems-maxShown, capture.MaxUndecoded)
+			break
+		}
+		fmt.Fprintf(w, "  %v\n", err)
+	}
 	if len(a.TCP) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -129,6 +136,9 @@ func tallyCells(t capture.Tally) string {
 	return fmt.Sprintf("%.6f\t%.6f\t%d\t%d\t%d\t%d", t.First.Seconds(), t.Last.Seconds(),
 		t.Packets[0], t.Packets[1], t.Bytes[0], t.Bytes[1])
 }
+
+// maxShown is how many undecoded packets the text report lists.
+const maxShown = 10
 
 // count is "1 packet" or "2 packets".
 func count(n int, what string) string {
@@ -224,10 +234,15 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 		File      string       `json:"file"`
 		Packets   int          `json:"packets"`
 		Problems  int          `json:"problems"`
+		Undecoded []string     `json:"undecoded"`
 		Fragments int          `json:"fragments"`
 		TCP       []replayConn `json:"tcp"`
 		UDP       []replayFlow `json:"udp"`
-	}{File: path, Packets: a.Packets, Problems: a.Problems, Fragments: a.Fragments, TCP: []replayConn{}, UDP: []replayFlow{}}
+	}{File: path, Packets: a.Packets, Problems: a.Problems, Fragments: a.Fragments,
+		Undecoded: []string{}, TCP: []replayConn{}, UDP: []replayFlow{}}
+	for _, err := range a.Undecoded {
+		doc.Undecoded = append(doc.Undecoded, err.Error())
+	}
 	isn := func(seen bool, v uint32) *uint32 {
 		if !seen {
 			return nil

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -91,4 +92,45 @@ func TestReplayBadInput(t *testing.T) {
 		assert.Contains(t, errOut, tc.want, "%v", tc.args)
 		assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 	}
+}
+
+// A packet that does not decode is listed with its number, and the rest
+// of the file is still read.
+func TestReplayUndecodedPacket(t *testing.T) {
+	// A raw IP capture (pcap, microseconds): an IPv4 packet of version 5
+	// between two empty UDP datagrams.
+	rec := func(data []byte) []byte {
+		h := make([]byte, 16)
+		binary.LittleEndian.PutUint32(h[8:], uint32(len(data)))
+		binary.LittleEndian.PutUint32(h[12:], uint32(len(data)))
+		return append(h, data...)
+	}
+	udp := []byte{0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2, 0x30, 0x39, 0x30, 0x3a, 0, 8, 0, 0}
+	file := make([]byte, 24)
+	binary.LittleEndian.PutUint32(file, 0xa1b2c3d4)
+	binary.LittleEndian.PutUint16(file[4:], 2)
+	binary.LittleEndian.PutUint16(file[6:], 4)
+	binary.LittleEndian.PutUint32(file[16:], 65535)
+	binary.LittleEndian.PutUint32(file[20:], 101)
+	file = append(file, rec(udp)...)
+	file = append(file, rec([]byte{0x50, 0, 0, 20})...)
+	file = append(file, rec(udp)...)
+	path := filepath.Join(t.TempDir(), "bad.pcap")
+	require.NoError(t, os.WriteFile(path, file, 0o644))
+
+	code, out, errOut := run(t, "replay", path)
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "3 packets, 0 TCP connections, 1 UDP flow, 1 packet not decoded\n")
+	assert.Contains(t, out, "  capture: packet 2: raw IP of version 5\n")
+	assert.Contains(t, strings.Join(strings.Fields(out), " "), "0 198.18.0.1:12345 198.18.0.2:12346 0.000000 0.000000 2 0", "both datagrams in one flow")
+
+	code, out, errOut = run(t, "replay", path, "-o", "json")
+	require.Equal(t, ExitOK, code, errOut)
+	var doc struct {
+		Problems  int      `json:"problems"`
+		Undecoded []string `json:"undecoded"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, 1, doc.Problems)
+	assert.Equal(t, []string{"capture: packet 2: raw IP of version 5"}, doc.Undecoded)
 }
