@@ -18,6 +18,20 @@ const (
 	ShutBoth             // both
 )
 
+// connected returns the socket fd, brought up to date with its
+// connection, if it is connected: ErrNotConn otherwise.
+func (t *Sockets) connected(fd int) (*socket, error) {
+	sk, err := t.sock(fd)
+	if err != nil {
+		return nil, err
+	}
+	sk.refresh()
+	if sk.kind != sockConnected {
+		return nil, ErrNotConn
+	}
+	return sk, nil
+}
+
 // Send queues p on the connected socket fd (RFC 9293 §3.10.2 SEND). On a
 // blocking socket, a process waits for buffer space until all of p is
 // queued; a non-blocking socket queues what fits and gets ErrWouldBlock
@@ -25,14 +39,10 @@ const (
 // established, ErrShutdown after Shutdown(ShutWrite), ErrConnReset and
 // the like once the connection failed.
 func (t *Sockets) Send(fd int, p []byte) (int, error) {
-	sk, err := t.sock(fd)
-	if err != nil {
-		return 0, err
-	}
-	sk.refresh()
+	sk, err := t.connected(fd)
 	switch {
-	case sk.kind != sockConnected:
-		return 0, ErrNotConn
+	case err != nil:
+		return 0, err
 	case sk.shutWr:
 		return 0, ErrShutdown
 	case len(p) == 0:
@@ -71,14 +81,10 @@ func (t *Sockets) Send(fd int, p []byte) (int, error) {
 // socket, a process waits until data, the end of the stream or an error
 // comes; a non-blocking socket gets ErrWouldBlock.
 func (t *Sockets) Recv(fd int, p []byte) (int, error) {
-	sk, err := t.sock(fd)
-	if err != nil {
-		return 0, err
-	}
-	sk.refresh()
+	sk, err := t.connected(fd)
 	switch {
-	case sk.kind != sockConnected:
-		return 0, ErrNotConn
+	case err != nil:
+		return 0, err
 	case sk.shutRd:
 		return 0, nil
 	}
