@@ -352,17 +352,9 @@ func (c *Conn) ackSent(now time.Time, seg *Segment) {
 		c.rtxBudget += 2
 	}
 	c.retransmits = 0
-	if ticks := int32(c.tsVal(now) - seg.Options.TSEcr); c.tsOK && seg.Options.HasTimestamps &&
-		seg.Options.TSEcr != 0 && ticks >= 0 {
-		// RFC 7323 §4.1 (RTTM): the echoed timestamp dates the segment this
-		// ACK answers, so every ACK of new data gives a sample, even for a
-		// retransmitted segment (which Karn's algorithm must otherwise skip).
-		// The samples feed RFC 6298 unscaled, as Linux does, rather than with
-		// the per-window weights of RFC 7323 Appendix G. A zero echo, or one
-		// from the future, is no echo of ours (§3.2: an invalid TSecr is
-		// zero): Linux ignores those too.
+	if rtt, ok := c.echoedRTT(now, seg); ok {
 		c.rto.timing = false
-		c.rto.sample(time.Duration(ticks)*c.cfg.TSClock, c.cfg.MinRTO, c.cfg.MaxRTO)
+		c.rto.sample(rtt, c.cfg.MinRTO, c.cfg.MaxRTO)
 	} else {
 		c.rto.onAck(now, ack, c.cfg.MinRTO, c.cfg.MaxRTO)
 	}
@@ -375,6 +367,25 @@ func (c *Conn) ackSent(now time.Time, seg *Segment) {
 	} else {
 		c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
 	}
+}
+
+// echoedRTT is the round trip an ACK's echoed timestamp measures, RFC
+// 7323 §4.1 (RTTM): the echo dates the segment this ACK answers, so every
+// ACK of new data gives a sample, even for a retransmitted segment (which
+// Karn's algorithm must otherwise skip). The samples feed RFC 6298
+// unscaled, as Linux does, rather than with the per-window weights of RFC
+// 7323 Appendix G. Without negotiated timestamps there is none, and the
+// timestamp clock is not read. A zero echo, or one from the future, is no
+// echo of ours (§3.2: an invalid TSecr is zero): Linux ignores those too.
+func (c *Conn) echoedRTT(now time.Time, seg *Segment) (time.Duration, bool) {
+	if !c.tsOK || !seg.Options.HasTimestamps || seg.Options.TSEcr == 0 {
+		return 0, false
+	}
+	ticks := int32(c.tsVal(now) - seg.Options.TSEcr)
+	if ticks < 0 {
+		return 0, false
+	}
+	return time.Duration(ticks) * c.cfg.TSClock, true
 }
 
 // updateSendWindow: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window
