@@ -83,9 +83,10 @@ func (f *Fault) nth(ps *pathState) uint64 {
 	return *f.Shared
 }
 
-// applyFaults runs the path's faults on seg, the ps.sent-th segment to
+// applyFaults runs the path's faults on seg, the ps.sent-th packet to
 // enter it. It reports whether a fault drops it, or else the extra delay
-// the faults add (their sum, if several pick it).
+// the faults add (their sum, if several pick it). A nil seg is a UDP
+// datagram or ICMP message: only Nth faults apply to those.
 func (ps *pathState) applyFaults(seg *tcpstate.Segment) (extra time.Duration, drop bool) {
 	for i := range ps.cfg.Faults {
 		f := &ps.cfg.Faults[i]
@@ -94,6 +95,9 @@ func (ps *pathState) applyFaults(seg *tcpstate.Segment) (extra time.Duration, dr
 				continue
 			}
 		} else {
+			if seg == nil {
+				continue
+			}
 			if f.Count != 0 && ps.hits[i] >= f.Count {
 				continue
 			}

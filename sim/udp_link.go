@@ -61,7 +61,7 @@ func (w *World) transmitUDP(from *Host, m *udpMsg) {
 	}
 	ps := r.path
 	ps.sent++
-	extra, faulty := ps.applyNthFaults()
+	extra, faulty := ps.applyFaults(nil)
 	switch {
 	case faulty:
 		w.dropUDP(from, m, id, DropFault)
@@ -81,22 +81,6 @@ func (w *World) transmitUDP(from *Host, m *udpMsg) {
 		w.traceUDP(from, m, Duplicate, copyID, 0, id)
 		w.enqueueUDP(from, r, m, copyID, extra)
 	}
-}
-
-// applyNthFaults runs the path's Nth faults on the ps.sent-th packet to
-// enter it, as applyFaults does for segments.
-func (ps *pathState) applyNthFaults() (extra time.Duration, drop bool) {
-	for i := range ps.cfg.Faults {
-		f := &ps.cfg.Faults[i]
-		if f.Nth == 0 || f.nth(ps) != f.Nth {
-			continue
-		}
-		if f.Delay == 0 {
-			drop = true
-		}
-		extra += f.Delay
-	}
-	return extra, drop
 }
 
 // enqueueUDP is enqueue for datagrams and ICMP messages: the same
