@@ -238,7 +238,7 @@ func (c *Conversation) info(dir int, seg *tcpstate.Segment) SegmentInfo {
 	opts := [2]*tcpstate.Options{&c.ClientOptions, &c.ServerOptions}
 	if seg.Flags&tcpstate.SYN == 0 && c.SYN && c.SYNACK &&
 		opts[0].HasWindowScale && opts[1].HasWindowScale {
-		in.Window <<= min(opts[dir].WindowScale, 14) // RFC 7323 §2.3: at most 14
+		in.Window <<= min(opts[dir].WindowScale, tcpstate.MaxWindowShift) // RFC 7323 §2.3
 	}
 	return in
 }
