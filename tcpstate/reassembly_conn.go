@@ -33,8 +33,8 @@ func (c *Conn) takeHeld() bool {
 		return false
 	}
 	a, b := c.aux.reasm.Take(c.rcvNxt, c.rcvBuf.Free())
-	n := c.rcvBuf.Write(a)
-	n += c.rcvBuf.Write(b)
+	n := c.keep(a)
+	n += c.keep(b)
 	c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
 	c.events |= EventReadable
 	return n > 0

@@ -37,7 +37,7 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 			skip := min(int(dataSeq.Size(c.rcvNxt)), len(payload))
 			fresh := payload[skip:]
 			fresh = fresh[:min(len(fresh), int(c.rcvNxt.Size(c.rcvAdv)))]
-			n := c.rcvBuf.Write(fresh)
+			n := c.keep(fresh)
 			if n > 0 {
 				c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
 				c.events |= EventReadable
@@ -98,4 +98,13 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 	c.ackPending = true
 	c.setState(now, to, rule)
 	return Accepted
+}
+
+// keep puts in-order text in the receive buffer and says how much fitted.
+// An observer keeps none: the text only moves RCV.NXT.
+func (c *Conn) keep(p []byte) int {
+	if c.aux != nil && c.aux.observing {
+		return len(p)
+	}
+	return c.rcvBuf.Write(p)
 }
