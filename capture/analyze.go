@@ -36,7 +36,12 @@ type Conversation struct {
 	End           End
 	RSTFromServer bool // with End == EndRST: who reset it
 	fin           [2]bool
+	states        endStates
 }
+
+// States returns each end's RFC 9293 state after the last segment, as
+// passive tcpstate observers reconstruct it from the capture.
+func (c *Conversation) States() (client, server tcpstate.State) { return c.states.states() }
 
 // End is how a connection ended, as far as the capture shows.
 type End string
@@ -162,6 +167,8 @@ type SegmentInfo struct {
 	Stream         int
 	RelSeq, RelAck uint32
 	Window         uint32
+	// Each end's state after the segment, as Conversation.States.
+	ClientState, ServerState tcpstate.State
 }
 
 // Add takes one decoded packet; for a TCP segment it returns what the
@@ -173,15 +180,16 @@ func (an *Analyzer) Add(rec Record, p Packet) SegmentInfo {
 	}
 	switch p.Kind {
 	case TCP:
-		return an.addTCP(at, &p.Segment, p.Len)
+		return an.addTCP(rec.Time, at, &p.Segment, p.Len)
 	case UDP:
 		an.addUDP(at, p)
 	}
 	return SegmentInfo{}
 }
 
-// addTCP counts seg, whose payload was n bytes on the wire.
-func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) SegmentInfo {
+// addTCP counts seg, seen at now (at since the first packet), whose
+// payload was n bytes on the wire.
+func (an *Analyzer) addTCP(now time.Time, at time.Duration, seg *tcpstate.Segment, n int) SegmentInfo {
 	id, _ := an.streams.Add(seg)
 	if id == len(an.a.TCP) {
 		an.a.TCP = append(an.a.TCP, newConversation(id, at, seg))
@@ -215,7 +223,10 @@ func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) Segme
 	case c.fin[0] || c.fin[1]:
 		c.End = EndFIN
 	}
-	return c.info(dir, seg)
+	c.states.follow(now, dir, seg, n)
+	in := c.info(dir, seg)
+	in.ClientState, in.ServerState = c.States()
+	return in
 }
 
 // info makes the SegmentInfo of seg, sent in direction dir.
