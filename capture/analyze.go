@@ -113,7 +113,13 @@ func NewAnalyzer() *Analyzer {
 
 // Analyze reads a whole capture. Records that do not decode are counted
 // in Problems and the first of them listed; a damaged file is an error.
-func Analyze(r io.Reader) (*Analysis, error) {
+func Analyze(r io.Reader) (*Analysis, error) { return AnalyzeEach(r, nil) }
+
+// AnalyzeEach is Analyze calling each, if not nil, with every packet that
+// decodes and what the analysis made of it, in the order of the file.
+// The record's data and the packet's payload are valid only during the
+// call.
+func AnalyzeEach(r io.Reader, each func(Record, *Packet, SegmentInfo)) (*Analysis, error) {
 	rd, err := NewReader(r)
 	if err != nil {
 		return nil, err
@@ -132,7 +138,10 @@ func Analyze(r io.Reader) (*Analysis, error) {
 			an.Problem(rec, err)
 			continue
 		}
-		an.Add(rec, p)
+		in := an.Add(rec, p)
+		if each != nil {
+			each(rec, &p, in)
+		}
 	}
 }
 
@@ -164,6 +173,7 @@ func (an *Analyzer) tick(rec Record) time.Duration {
 // window in bytes, scaled when both SYNs offered window scaling (RFC 7323
 // §2.3; a SYN's window is never scaled).
 type SegmentInfo struct {
+	At             time.Duration // since the file's first packet
 	Stream         int
 	RelSeq, RelAck uint32
 	Window         uint32
@@ -225,6 +235,7 @@ func (an *Analyzer) addTCP(now time.Time, at time.Duration, seg *tcpstate.Segmen
 	}
 	c.states.follow(now, dir, seg, n)
 	in := c.info(dir, seg)
+	in.At = at
 	in.ClientState, in.ServerState = c.States()
 	return in
 }
