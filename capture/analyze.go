@@ -36,6 +36,10 @@ type Conversation struct {
 	End           End
 	RSTFromServer bool // with End == EndRST: who reset it
 	fin           [2]bool
+	// Anomalies counts its packets by what the sequence analysis found
+	// in them (SegmentInfo.Anomaly).
+	Anomalies AnomalyCounts
+	seq       seqAnalysis
 }
 
 // End is how a connection ended, as far as the capture shows.
@@ -157,11 +161,13 @@ func (an *Analyzer) tick(rec Record) time.Duration {
 // to each end's first (0 for a SYN, 1 for the first segment of an end
 // whose SYN the capture lacks; ack 0 without the ACK flag), and the
 // window in bytes, scaled when both SYNs offered window scaling (RFC 7323
-// §2.3; a SYN's window is never scaled).
+// §2.3; a SYN's window is never scaled), and what Wireshark's sequence
+// analysis would flag on it.
 type SegmentInfo struct {
 	Stream         int
 	RelSeq, RelAck uint32
 	Window         uint32
+	Anomaly        Anomaly
 }
 
 // Add takes one decoded packet; for a TCP segment it returns what the
@@ -215,7 +221,11 @@ func (an *Analyzer) addTCP(at time.Duration, seg *tcpstate.Segment, n int) Segme
 	case c.fin[0] || c.fin[1]:
 		c.End = EndFIN
 	}
-	return c.info(dir, seg)
+	anomaly := c.seq.segment(dir, seg, uint32(n), at, c.baseSet[dir], c.base[dir])
+	c.Anomalies.add(anomaly)
+	in := c.info(dir, seg)
+	in.Anomaly = anomaly
+	return in
 }
 
 // info makes the SegmentInfo of seg, sent in direction dir.
@@ -247,7 +257,8 @@ func (c *Conversation) info(dir int, seg *tcpstate.Segment) SegmentInfo {
 // tells the client: the sender of a SYN, the receiver of a SYN-ACK, or
 // else the end with the higher port.
 func newConversation(id int, at time.Duration, seg *tcpstate.Segment) *Conversation {
-	c := &Conversation{Stream: id, Tally: Tally{First: at}, End: EndOpen, Client: seg.Src, Server: seg.Dst}
+	c := &Conversation{Stream: id, Tally: Tally{First: at}, End: EndOpen, Client: seg.Src, Server: seg.Dst,
+		seq: newSeqAnalysis()}
 	switch seg.Flags & (tcpstate.SYN | tcpstate.ACK) {
 	case tcpstate.SYN:
 	case tcpstate.SYN | tcpstate.ACK:
