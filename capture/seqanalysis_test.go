@@ -117,3 +117,9 @@ func knownInStream(name string, lines []string, id int) int {
 	}
 	return n
 }
+
+func TestAnomalyString(t *testing.T) {
+	assert.Equal(t, "", Anomaly(0).String())
+	assert.Equal(t, "retransmission|fast_retransmission", (Retransmission | FastRetransmission).String())
+	assert.Equal(t, "duplicate_ack|keep_alive", (KeepAlive | DupACK).String())
+}

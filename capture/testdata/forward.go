@@ -11,7 +11,7 @@
 //
 // A RULE is DIR:PORT:KIND:N:ACTION: DIR is a2b or b2a, PORT a TCP port
 // either end of the segment uses, KIND data (payload), ack (no payload,
-// no SYN, FIN or RST) or syn (SYN without ACK), N the count of the matching segment
+// no SYN, FIN or RST), syn (SYN without ACK) or synack, N the count of the matching segment
 // (from 1), and ACTION drop, swap (held until the next matching-kind
 // or pure ACK that way has gone) or delayMS (held MS milliseconds).
 package main
@@ -131,6 +131,8 @@ func (f *forwarder) handle(dir int, fr []byte) {
 		kind = "ack"
 	case flags&0x12 == 0x02:
 		kind = "syn"
+	case flags&0x12 == 0x12:
+		kind = "synack"
 	default:
 		kind = "other"
 	}
