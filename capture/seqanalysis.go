@@ -138,7 +138,9 @@ func (s *seqAnalysis) segment(dir int, seg *tcpstate.Segment, n uint32, at time.
 	if ackFlag {
 		ackedUnseen(r, ack)
 	}
-	if n > 0 || flags&(tcpstate.SYN|tcpstate.FIN) != 0 {
+	// A keep-alive is not a retransmission (Wireshark), even with its
+	// one byte of old data (RFC 1122 §4.2.3.6).
+	if (n > 0 || flags&(tcpstate.SYN|tcpstate.FIN) != 0) && a&KeepAlive == 0 {
 		a |= s.resent(f, r, seg, size, at)
 	}
 	if a&KeepAlive != 0 {
