@@ -36,7 +36,11 @@ type Conversation struct {
 	End           End
 	RSTFromServer bool // with End == EndRST: who reset it
 	fin           [2]bool
-	states        endStates
+	// Anomalies counts its packets by what the sequence analysis found
+	// in them (SegmentInfo.Anomaly).
+	Anomalies AnomalyCounts
+	seq       seqAnalysis
+	states    endStates
 }
 
 // States returns each end's RFC 9293 state after the last segment, as
@@ -171,12 +175,14 @@ func (an *Analyzer) tick(rec Record) time.Duration {
 // to each end's first (0 for a SYN, 1 for the first segment of an end
 // whose SYN the capture lacks; ack 0 without the ACK flag), and the
 // window in bytes, scaled when both SYNs offered window scaling (RFC 7323
-// §2.3; a SYN's window is never scaled).
+// §2.3; a SYN's window is never scaled), and what Wireshark's sequence
+// analysis would flag on it.
 type SegmentInfo struct {
 	At             time.Duration // since the file's first packet
 	Stream         int
 	RelSeq, RelAck uint32
 	Window         uint32
+	Anomaly        Anomaly
 	// Each end's state after the segment, as Conversation.States.
 	ClientState, ServerState tcpstate.State
 }
@@ -233,9 +239,11 @@ func (an *Analyzer) addTCP(now time.Time, at time.Duration, seg *tcpstate.Segmen
 	case c.fin[0] || c.fin[1]:
 		c.End = EndFIN
 	}
+	anomaly := c.seq.segment(dir, seg, uint32(n), at, c.baseSet[dir], c.base[dir])
+	c.Anomalies.add(anomaly)
 	c.states.follow(now, dir, seg, n)
 	in := c.info(dir, seg)
-	in.At = at
+	in.At, in.Anomaly = at, anomaly
 	in.ClientState, in.ServerState = c.States()
 	return in
 }
@@ -269,7 +277,8 @@ func (c *Conversation) info(dir int, seg *tcpstate.Segment) SegmentInfo {
 // tells the client: the sender of a SYN, the receiver of a SYN-ACK, or
 // else the end with the higher port.
 func newConversation(id int, at time.Duration, seg *tcpstate.Segment) *Conversation {
-	c := &Conversation{Stream: id, Tally: Tally{First: at}, End: EndOpen, Client: seg.Src, Server: seg.Dst}
+	c := &Conversation{Stream: id, Tally: Tally{First: at}, End: EndOpen, Client: seg.Src, Server: seg.Dst,
+		seq: newSeqAnalysis()}
 	switch seg.Flags & (tcpstate.SYN | tcpstate.ACK) {
 	case tcpstate.SYN:
 	case tcpstate.SYN | tcpstate.ACK:

@@ -23,7 +23,10 @@ func newReplayCommand() *cobra.Command {
 loopback) and report each TCP connection, numbered as Wireshark's tcp.stream:
 client and server (the client sent the first SYN), when it was first and last
 seen, packets and payload bytes each way, the handshake as seen, both ISNs,
-and how it ended (FIN/FIN, FIN one way, RST and who sent it, or open). UDP
+how it ended (FIN/FIN, FIN one way, RST and who sent it, or open), and how
+many of its packets Wireshark's sequence analysis would flag as
+retransmissions (fast, spurious), duplicate ACKs, out-of-order, zero window,
+window full and keep-alive. UDP
 flows are numbered as udp.stream, the client being the first sender.
 
 Packets that cannot be decoded are counted and the rest of the file is still
@@ -76,10 +79,10 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 	if len(a.TCP) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c\thandshake\tend")
+		fmt.Fprintln(tw, "stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c\thandshake\tend\tanalysis")
 		for _, c := range a.TCP {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", c.Stream, c.Client, c.Server, tallyCells(c.Tally),
-				handshake(c), ending(c))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Stream, c.Client, c.Server, tallyCells(c.Tally),
+				handshake(c), ending(c), anomalies(c.Anomalies))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -170,6 +173,26 @@ func handshake(c *capture.Conversation) string {
 	return s
 }
 
+// anomalies lists the non-zero counts of Wireshark's sequence-analysis
+// flags, "retx 5, fast 1, dup-ack 13", or "-".
+func anomalies(n capture.AnomalyCounts) string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		name string
+	}{{n.Retransmissions, "retx"}, {n.FastRetransmissions, "fast"}, {n.SpuriousRetransmissions, "spurious"},
+		{n.DupACKs, "dup-ack"}, {n.OutOfOrder, "ooo"}, {n.ZeroWindows, "zero-win"}, {n.WindowFull, "win-full"},
+		{n.KeepAlives, "keep-alive"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", p.name, p.n))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
 func ending(c *capture.Conversation) string {
 	if c.End == capture.EndRST {
 		return "RST from " + rstFrom(c)
@@ -217,8 +240,18 @@ type replayConn struct {
 	ClientOptions *string  `json:"client_options"`
 	ServerOptions *string  `json:"server_options"`
 	InitialRTT    *float64 `json:"initial_rtt"`
-	End           string   `json:"end"`
-	RSTFrom       string   `json:"rst_from"`
+	// Packets flagged by Wireshark's sequence analysis, each flag
+	// counted as tshark counts it.
+	Retransmissions         int    `json:"retransmissions"`
+	FastRetransmissions     int    `json:"fast_retransmissions"`
+	SpuriousRetransmissions int    `json:"spurious_retransmissions"`
+	DupACKs                 int    `json:"dup_acks"`
+	OutOfOrder              int    `json:"out_of_order"`
+	ZeroWindows             int    `json:"zero_windows"`
+	WindowFull              int    `json:"window_full"`
+	KeepAlives              int    `json:"keep_alives"`
+	End                     string `json:"end"`
+	RSTFrom                 string `json:"rst_from"`
 }
 
 // replayFlow is a UDP flow in -o json.
@@ -256,8 +289,12 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 			SYN:         c.SYN, SYNACK: c.SYNACK, HandshakeACK: c.HandshakeACK,
 			ClientISN: isn(c.SYN, uint32(c.ClientISN)), ServerISN: isn(c.SYNACK, uint32(c.ServerISN)),
 			ClientOptions: synOptions(c.SYN, c.ClientOptions), ServerOptions: synOptions(c.SYNACK, c.ServerOptions),
-			InitialRTT: initialRTT(c),
-			End:        string(c.End), RSTFrom: rstFrom(c),
+			InitialRTT:      initialRTT(c),
+			Retransmissions: c.Anomalies.Retransmissions, FastRetransmissions: c.Anomalies.FastRetransmissions,
+			SpuriousRetransmissions: c.Anomalies.SpuriousRetransmissions, DupACKs: c.Anomalies.DupACKs,
+			OutOfOrder: c.Anomalies.OutOfOrder, ZeroWindows: c.Anomalies.ZeroWindows,
+			WindowFull: c.Anomalies.WindowFull, KeepAlives: c.Anomalies.KeepAlives,
+			End: string(c.End), RSTFrom: rstFrom(c),
 		})
 	}
 	for _, f := range a.UDP {

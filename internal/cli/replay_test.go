@@ -51,7 +51,9 @@ func TestReplayJSON(t *testing.T) {
 	require.Len(t, doc.TCP, 5)
 	for _, k := range []string{"stream", "client", "server", "first", "last", "packets_c2s", "packets_s2c",
 		"bytes_c2s", "bytes_s2c", "syn", "synack", "handshake_ack", "client_isn", "server_isn",
-		"client_options", "server_options", "initial_rtt", "end", "rst_from"} {
+		"client_options", "server_options", "initial_rtt", "retransmissions", "fast_retransmissions",
+		"spurious_retransmissions", "dup_acks", "out_of_order", "zero_windows", "window_full", "keep_alives",
+		"end", "rst_from"} {
 		assert.Contains(t, doc.TCP[0], k)
 	}
 	// The kernel's SYNs on this host, as tshark reads them
@@ -64,6 +66,58 @@ func TestReplayJSON(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:47002", doc.TCP[4]["server"])
 	require.Len(t, doc.UDP, 1)
 	assert.Equal(t, 3.0, doc.UDP[0]["packets_c2s"])
+}
+
+// lossFile and zeroWindowFile are recordings of the kernel's TCP losing
+// segments and filling a receiver's window (capture/testdata/record-loss.sh,
+// record-zerowin.sh).
+const (
+	lossFile       = "../../capture/testdata/loss.pcapng"
+	zeroWindowFile = "../../capture/testdata/zerowin.pcapng"
+)
+
+// The counts of each connection's flagged packets are tshark's: for
+// instance tshark -r loss.pcapng -Y 'tcp.stream==0 &&
+// tcp.analysis.duplicate_ack' shows 13 packets.
+func TestReplayAnomalies(t *testing.T) {
+	code, out, errOut := run(t, "replay", lossFile, "-o", "json")
+	require.Equal(t, ExitOK, code, errOut)
+	var doc struct {
+		TCP []map[string]any `json:"tcp"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.TCP, 3)
+	for i, want := range []map[string]float64{
+		{"retransmissions": 2, "fast_retransmissions": 1, "dup_acks": 13},
+		{"retransmissions": 2, "fast_retransmissions": 0, "dup_acks": 0},
+		{"retransmissions": 1, "fast_retransmissions": 0, "dup_acks": 0},
+	} {
+		for k, v := range want {
+			assert.Equal(t, v, doc.TCP[i][k], "stream %d %s", i, k)
+		}
+		assert.Equal(t, 0.0, doc.TCP[i]["zero_windows"], "stream %d", i)
+	}
+	// JSON keys in order: the counts between initial_rtt and end.
+	assert.Regexp(t, `"initial_rtt": [0-9.e-]+,\s+"retransmissions": 2,\s+"fast_retransmissions": 1,\s+`+
+		`"spurious_retransmissions": 0,\s+"dup_acks": 13,\s+"out_of_order": 0,\s+"zero_windows": 0,\s+`+
+		`"window_full": 0,\s+"keep_alives": 0,\s+"end"`, out)
+
+	code, out, errOut = run(t, "replay", lossFile)
+	require.Equal(t, ExitOK, code, errOut)
+	lines := strings.Split(out, "\n")
+	assert.True(t, strings.HasSuffix(lines[2], "analysis"), lines[2])
+	assert.True(t, strings.HasSuffix(lines[3], "FIN/FIN  retx 2, fast 1, dup-ack 13"), lines[3])
+	assert.True(t, strings.HasSuffix(lines[5], "FIN/FIN  retx 1"), lines[5])
+
+	code, out, errOut = run(t, "replay", zeroWindowFile)
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "FIN/FIN  retx 1, zero-win 3, win-full 26, keep-alive 3\n")
+
+	code, out, errOut = run(t, "replay", streamsFile)
+	require.Equal(t, ExitOK, code, errOut)
+	for _, line := range strings.Split(out, "\n")[3:8] {
+		assert.True(t, strings.HasSuffix(line, "  -"), "nothing flagged: %s", line)
+	}
 }
 
 // Bad files: one line naming the file, exit status 1; a missing argument
