@@ -150,3 +150,61 @@ func TestStatesOfStreams(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// simopen.pcapng (record-simopen.sh): both ends open at once and close at
+// once. RFC 9293 §3.5 Figure 7: each goes SYN-SENT, SYN-RECEIVED on the
+// other's SYN, ESTABLISHED on the other's SYN-ACK. §3.6 Figure 13: each
+// FIN crosses the other's, so both go FIN-WAIT-1, CLOSING, TIME-WAIT. The
+// capture shows the client's FIN first: the server's FIN acknowledges
+// nothing of it, which tells that the server sent it before the client's
+// arrived.
+func TestStatesSimultaneous(t *testing.T) {
+	data, err := os.ReadFile("testdata/simopen.pcapng")
+	require.NoError(t, err)
+	got, _ := stateTrace(t, data)
+	closing := tcpstate.Closing
+	require.Equal(t, [][2]tcpstate.State{
+		{synSent, synReceived},     // 1: the client's SYN (the server is taken to listen)
+		{synReceived, synReceived}, // 2: the server's SYN: it had opened too
+		{synReceived, established}, // 3: the client's SYN-ACK
+		{established, established}, // 4: the server's SYN-ACK
+		{established, established}, // 5
+		{established, established}, // 6
+		{established, established}, // 7
+		{established, established}, // 8
+		{established, established}, // 9
+		{established, established}, // 10
+		{finWait1, closeWait},      // 11: the client's FIN
+		{closing, closing},         // 12: the server's FIN, not acknowledging the client's
+		{closing, timeWait},        // 13: the client's ACK of it
+		{timeWait, timeWait},       // 14: the server's ACK
+	}, got)
+}
+
+// rst.pcapng (record-rst.sh): a SYN to a port nobody listens on, refused
+// with a RST (RFC 9293 §3.10.7.1; §3.10.7.3: "If the ACK was acceptable,
+// then signal to the user 'error: connection reset', drop the segment,
+// enter CLOSED state"), then a connection the client aborts with a RST
+// (§3.10.5).
+func TestStatesReset(t *testing.T) {
+	data, err := os.ReadFile("testdata/rst.pcapng")
+	require.NoError(t, err)
+	got, a := stateTrace(t, data)
+	require.Equal(t, [2]tcpstate.State{closed, closed}, got[1], "refused")
+	require.Equal(t, [2]tcpstate.State{closed, closed}, got[len(got)-1], "aborted")
+	require.Len(t, a.TCP, 2)
+}
+
+// Loss, reordering and a closed window change nothing of the states at
+// the end: each of these connections closes normally, the client first.
+func TestStatesAfterLossReorderingAndZeroWindow(t *testing.T) {
+	for _, name := range []string{"loss.pcapng", "reorder.pcapng", "zerowin.pcapng", "keepalive.pcapng"} {
+		data, err := os.ReadFile("testdata/" + name)
+		require.NoError(t, err)
+		_, a := stateTrace(t, data)
+		for _, c := range a.TCP {
+			client, server := c.States()
+			require.Equal(t, [2]tcpstate.State{timeWait, closed}, [2]tcpstate.State{client, server}, "%s stream %d", name, c.Stream)
+		}
+	}
+}
