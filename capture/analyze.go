@@ -129,6 +129,7 @@ func AnalyzeEach(r io.Reader, each func(Record, *Packet, SegmentInfo)) (*Analysi
 		return nil, err
 	}
 	d, an := NewDecoder(), NewAnalyzer()
+	var p Packet // one for the whole file: each may keep its address only during the call
 	for {
 		rec, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -137,7 +138,7 @@ func AnalyzeEach(r io.Reader, each func(Record, *Packet, SegmentInfo)) (*Analysi
 		if err != nil {
 			return an.Analysis(), err
 		}
-		p, err := d.Decode(rec)
+		p, err = d.Decode(rec)
 		if err != nil {
 			an.Problem(rec, err)
 			continue
