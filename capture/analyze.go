@@ -181,6 +181,7 @@ func (an *Analyzer) tick(rec Record) time.Duration {
 type SegmentInfo struct {
 	At             time.Duration // since the file's first packet
 	Stream         int
+	FromServer     bool // sent by the conversation's server
 	RelSeq, RelAck uint32
 	Window         uint32
 	Anomaly        Anomaly
@@ -244,7 +245,7 @@ func (an *Analyzer) addTCP(now time.Time, at time.Duration, seg *tcpstate.Segmen
 	c.Anomalies.add(anomaly)
 	c.states.follow(now, dir, seg, n)
 	in := c.info(dir, seg)
-	in.At, in.Anomaly = at, anomaly
+	in.At, in.FromServer, in.Anomaly = at, dir == 1, anomaly
 	in.ClientState, in.ServerState = c.States()
 	return in
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,8 +15,16 @@ import (
 	"github.com/tcpsim/tcpsim/tcpstate"
 )
 
+// replayOptions are the flags of tcpsim replay.
+type replayOptions struct {
+	output  formatFlag
+	packets bool
+	stream  int // -1: every connection
+	svg     string
+}
+
 func newReplayCommand() *cobra.Command {
-	output := formatFlag{v: "text", allowed: []string{"text", "json"}}
+	opts := replayOptions{output: formatFlag{v: "text", allowed: []string{"text", "json"}}}
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Analyse a pcap or pcapng capture: each TCP connection and UDP flow in it",
@@ -23,43 +32,111 @@ func newReplayCommand() *cobra.Command {
 loopback) and report each TCP connection, numbered as Wireshark's tcp.stream:
 client and server (the client sent the first SYN), when it was first and last
 seen, packets and payload bytes each way, the handshake as seen, both ISNs,
-how it ended (FIN/FIN, FIN one way, RST and who sent it, or open), and how
+how it ended (FIN/FIN, FIN one way, RST and who sent it, or open), how
 many of its packets Wireshark's sequence analysis would flag as
 retransmissions (fast, spurious), duplicate ACKs, out-of-order, zero window,
-window full and keep-alive. UDP
-flows are numbered as udp.stream, the client being the first sender.
+window full and keep-alive, and the RFC 9293 state of each end at the end of
+the capture. UDP flows are numbered as udp.stream, the client being the first
+sender.
+
+Each end's state is reconstructed by feeding the segments the capture shows
+to two passive observers built on tcpsim's own TCP: what one end sent, the
+other received. --packets lists every TCP segment with its relative sequence
+and acknowledgment numbers (as Wireshark shows them), flags, length, window
+(scaled), both ends' states after it and what the sequence analysis flags.
 
 Packets that cannot be decoded are counted and the rest of the file is still
 read; a file that is not a capture, or is damaged, is an error naming the
 packet.`,
 		Example: `  tcpsim replay capture.pcap
-  tcpsim replay capture.pcapng -o json`,
+  tcpsim replay capture.pcapng -o json
+  tcpsim replay capture.pcap --packets --stream 2
+  tcpsim replay capture.pcap --stream 2 --svg stream2.svg`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return failed(runReplay(cmd.OutOrStdout(), args[0], output.v))
+			if opts.stream < -1 {
+				return fmt.Errorf("--stream %d: streams are numbered from 0", opts.stream)
+			}
+			return failed(runReplay(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], &opts))
 		},
 	}
-	cmd.Flags().VarP(&output, "output", "o", "output format: text or json (one JSON document)")
+	f := cmd.Flags()
+	f.VarP(&opts.output, "output", "o", "output format: text or json (one JSON document)")
+	f.BoolVar(&opts.packets, "packets", false, "list every TCP segment with both ends' states after it")
+	f.IntVar(&opts.stream, "stream", -1, "only the TCP connection with this tcp.stream `number`")
+	f.StringVar(&opts.svg, "svg", "", "write the ladder diagram of the connection (--stream, or the only one) to this SVG `file`")
 	return cmd
 }
 
-func runReplay(w io.Writer, path, output string) error {
+func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err // names the file
 	}
 	defer f.Close()
-	a, err := capture.Analyze(f)
+	var svg *outputFile
+	if opts.svg != "" {
+		if svg, err = createOutput(opts.svg); err != nil {
+			return fmt.Errorf("--svg: %w", err)
+		}
+		defer svg.discard()
+	}
+	in := newReplayProgress(f, progress)
+	list := newPacketList(w, path, opts)
+	var ladder *streamLadder
+	if svg != nil {
+		ladder = &streamLadder{stream: max(opts.stream, 0)}
+	}
+	a, err := capture.AnalyzeEach(in, func(rec capture.Record, p *capture.Packet, si capture.SegmentInfo) {
+		in.tick()
+		if p.Kind != capture.TCP || opts.stream >= 0 && si.Stream != opts.stream {
+			return
+		}
+		list.add(rec, p, si)
+		ladder.add(p, si)
+	})
+	in.done()
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if output == "json" {
-		return writeReplayJSON(w, path, a)
+	if list != nil && list.err != nil {
+		return list.err
 	}
-	return writeReplayText(w, path, a)
+	if opts.stream >= len(a.TCP) {
+		return fmt.Errorf("--stream %d: %s has %s", opts.stream, path, streamRange(len(a.TCP)))
+	}
+	if svg != nil && opts.stream < 0 && len(a.TCP) != 1 {
+		return fmt.Errorf("--svg: %s has %s: choose one with --stream", path, streamRange(len(a.TCP)))
+	}
+	if opts.output.v == "json" {
+		if opts.stream >= 0 {
+			a.TCP, a.UDP = a.TCP[opts.stream:opts.stream+1], nil
+		}
+		err = writeReplayJSON(w, path, a, list)
+	} else {
+		err = writeReplayText(w, path, a, opts.stream)
+	}
+	if err == nil && svg != nil {
+		err = ladder.write(svg, a.TCP[0])
+	}
+	return err
 }
 
-func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
+// streamRange says which streams a capture has: "no TCP connection", "1
+// TCP connection (stream 0)", "5 TCP connections (streams 0-4)".
+func streamRange(n int) string {
+	switch n {
+	case 0:
+		return "no TCP connection"
+	case 1:
+		return "1 TCP connection (stream 0)"
+	}
+	return fmt.Sprintf("%d TCP connections (streams 0-%d)", n, n-1)
+}
+
+// writeReplayText writes the report: the counts of the whole capture,
+// then each connection and flow, or with stream ≥ 0 that connection only.
+func writeReplayText(w io.Writer, path string, a *capture.Analysis, stream int) error {
 	fmt.Fprintf(w, "%s: %s, %s, %s", path, count(a.Packets, "packet"), count(len(a.TCP), "TCP connection"),
 		count(len(a.UDP), "UDP flow"))
 	if a.Problems > 0 {
@@ -76,13 +153,17 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis) error {
 		}
 		fmt.Fprintf(w, "  %v\n", err)
 	}
+	if stream >= 0 {
+		a.TCP, a.UDP = a.TCP[stream:stream+1], nil
+	}
 	if len(a.TCP) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c\thandshake\tend\tanalysis")
+		fmt.Fprintln(tw, "stream\tclient\tserver\tfirst\tlast\tpackets c>s\tpackets s>c\tbytes c>s\tbytes s>c\thandshake\tend\tstates c/s\tanalysis")
 		for _, c := range a.TCP {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Stream, c.Client, c.Server, tallyCells(c.Tally),
-				handshake(c), ending(c), anomalies(c.Anomalies))
+			client, server := c.States()
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%s\n", c.Stream, c.Client, c.Server, tallyCells(c.Tally),
+				handshake(c), ending(c), client, server, anomalies(c.Anomalies))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -252,6 +333,8 @@ type replayConn struct {
 	KeepAlives              int    `json:"keep_alives"`
 	End                     string `json:"end"`
 	RSTFrom                 string `json:"rst_from"`
+	ClientState             string `json:"client_state"`
+	ServerState             string `json:"server_state"`
 }
 
 // replayFlow is a UDP flow in -o json.
@@ -262,17 +345,23 @@ type replayFlow struct {
 	replayTally
 }
 
-func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
+// writeReplayJSON writes the JSON document, or with --packets completes
+// the one the list began.
+func writeReplayJSON(w io.Writer, path string, a *capture.Analysis, list *packetList) error {
 	doc := struct {
-		File      string       `json:"file"`
-		Packets   int          `json:"packets"`
-		Problems  int          `json:"problems"`
-		Undecoded []string     `json:"undecoded"`
-		Fragments int          `json:"fragments"`
-		TCP       []replayConn `json:"tcp"`
-		UDP       []replayFlow `json:"udp"`
+		File      string           `json:"file,omitempty"`
+		Segments  *[]replaySegment `json:"segments,omitempty"`
+		Packets   int              `json:"packets"`
+		Problems  int              `json:"problems"`
+		Undecoded []string         `json:"undecoded"`
+		Fragments int              `json:"fragments"`
+		TCP       []replayConn     `json:"tcp"`
+		UDP       []replayFlow     `json:"udp"`
 	}{File: path, Packets: a.Packets, Problems: a.Problems, Fragments: a.Fragments,
 		Undecoded: []string{}, TCP: []replayConn{}, UDP: []replayFlow{}}
+	if list != nil && list.n == 0 {
+		doc.Segments = &[]replaySegment{}
+	}
 	for _, err := range a.Undecoded {
 		doc.Undecoded = append(doc.Undecoded, err.Error())
 	}
@@ -283,6 +372,7 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 		return &v
 	}
 	for _, c := range a.TCP {
+		client, server := c.States()
 		doc.TCP = append(doc.TCP, replayConn{
 			Stream: c.Stream, Client: c.Client.String(), Server: c.Server.String(), MidStream: c.MidStream,
 			replayTally: jsonTally(c.Tally),
@@ -295,6 +385,7 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 			OutOfOrder: c.Anomalies.OutOfOrder, ZeroWindows: c.Anomalies.ZeroWindows,
 			WindowFull: c.Anomalies.WindowFull, KeepAlives: c.Anomalies.KeepAlives,
 			End: string(c.End), RSTFrom: rstFrom(c),
+			ClientState: client.String(), ServerState: server.String(),
 		})
 	}
 	for _, f := range a.UDP {
@@ -303,7 +394,18 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis) error {
 			replayTally: jsonTally(f.Tally),
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	if list == nil || list.n == 0 {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	}
+	// The list wrote the document's start, "file" and the segments: the
+	// rest follows, without the opening brace.
+	doc.File = ""
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "\n  ],\n%s\n", bytes.TrimPrefix(b, []byte("{\n")))
+	return err
 }

@@ -106,12 +106,12 @@ func TestReplayAnomalies(t *testing.T) {
 	require.Equal(t, ExitOK, code, errOut)
 	lines := strings.Split(out, "\n")
 	assert.True(t, strings.HasSuffix(lines[2], "analysis"), lines[2])
-	assert.True(t, strings.HasSuffix(lines[3], "FIN/FIN  retx 2, fast 1, dup-ack 13"), lines[3])
-	assert.True(t, strings.HasSuffix(lines[5], "FIN/FIN  retx 1"), lines[5])
+	assert.True(t, strings.HasSuffix(lines[3], "FIN/FIN  TIME-WAIT/CLOSED  retx 2, fast 1, dup-ack 13"), lines[3])
+	assert.True(t, strings.HasSuffix(lines[5], "FIN/FIN  TIME-WAIT/CLOSED  retx 1"), lines[5])
 
 	code, out, errOut = run(t, "replay", zeroWindowFile)
 	require.Equal(t, ExitOK, code, errOut)
-	assert.Contains(t, out, "FIN/FIN  retx 1, zero-win 3, win-full 26, keep-alive 3\n")
+	assert.Contains(t, out, "FIN/FIN  TIME-WAIT/CLOSED  retx 1, zero-win 3, win-full 26, keep-alive 3\n")
 
 	code, out, errOut = run(t, "replay", streamsFile)
 	require.Equal(t, ExitOK, code, errOut)

@@ -228,7 +228,8 @@ func appendSegment(points []point, i int, s Segment, arrivedAt map[int]int) []po
 
 // typicalDelay is the median one-way delay of the delivered segments (the
 // lower one of an even count), the unit that gaps are measured in. Without
-// delays it is the shortest gap between two moments, else one second.
+// delays (a capture sees each segment at one moment) it is the median gap
+// between two moments, else one second.
 func typicalDelay(d *Diagram, points []point) time.Duration {
 	var delays []time.Duration
 	for _, e := range d.Events {
@@ -244,16 +245,17 @@ func typicalDelay(d *Diagram, points []point) time.Duration {
 		slices.Sort(delays)
 		return delays[(len(delays)-1)/2]
 	}
-	base := time.Duration(0)
+	var gaps []time.Duration
 	for i := 1; i < len(points); i++ {
-		if g := points[i].at - points[i-1].at; g > 0 && (base == 0 || g < base) {
-			base = g
+		if g := points[i].at - points[i-1].at; g > 0 {
+			gaps = append(gaps, g)
 		}
 	}
-	if base == 0 {
-		base = time.Second
+	if len(gaps) == 0 {
+		return time.Second
 	}
-	return base
+	slices.Sort(gaps)
+	return gaps[(len(gaps)-1)/2]
 }
 
 func textOf(e Event, row int) sideText {
@@ -275,8 +277,12 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%.3fs", d.Seconds())
 }
 
-// gapText says how long a break lasted: "240 s later", "0.95 s later".
+// gapText says how long a break lasted: "240 s later", "0.95 s later",
+// and below a millisecond "250 µs later".
 func gapText(d time.Duration) string {
+	if d < time.Millisecond {
+		return fmt.Sprintf("%d µs later", d.Round(time.Microsecond)/time.Microsecond)
+	}
 	s := fmt.Sprintf("%.3f", d.Seconds())
 	for s[len(s)-1] == '0' {
 		s = s[:len(s)-1]

@@ -107,12 +107,28 @@ func TestLayoutGapRows(t *testing.T) {
 
 func TestGapText(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		240 * time.Second: "240 s later",
-		950 * ms:          "0.95 s later",
-		1500 * ms:         "1.5 s later",
+		240 * time.Second:      "240 s later",
+		950 * ms:               "0.95 s later",
+		1500 * ms:              "1.5 s later",
+		250 * time.Microsecond: "250 µs later",
 	} {
 		if got := gapText(d); got != want {
 			t.Errorf("gapText(%v) = %q; want %q", d, got, want)
 		}
+	}
+}
+
+// A capture sees each segment at one moment: without delays the unit is
+// the median gap between moments, so that a ladder of a capture breaks
+// only at its long pauses, not at every gap above the shortest.
+func TestLayoutCaptureTimes(t *testing.T) {
+	us := time.Microsecond
+	var d Diagram
+	for i, at := range []time.Duration{0, 10 * us, 210 * us, 410 * us, 610 * us, 2 * time.Second} {
+		d.Events = append(d.Events, Segment{From: Side(i % 2), Sent: at, Arrived: at, Label: "."})
+	}
+	l := layOut(&d)
+	if len(l.breaks) != 1 || l.breaks[0].gap != 2*time.Second-610*us {
+		t.Errorf("breaks %v; want one, before the segment 2 s in", l.breaks)
 	}
 }

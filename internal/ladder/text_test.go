@@ -113,7 +113,8 @@ func TestTextNoEvents(t *testing.T) {
 }
 
 // A client whose SYNs are all lost: only the left lifeline has anything,
-// and without a delivered segment the shortest gap (1 s) is the unit.
+// and without a delivered segment the median gap (1 s, the lower of two)
+// is the unit.
 func TestTextOneSideOnly(t *testing.T) {
 	d := Diagram{Left: "client", Right: "server", Events: []Event{
 		State{Left, 0, "CLOSED", "SYN-SENT", ""},
