@@ -21,10 +21,12 @@ type replayOptions struct {
 	packets bool
 	stream  int // -1: every connection
 	svg     string
+	drive   formatFlag // "", client or server
 }
 
 func newReplayCommand() *cobra.Command {
-	opts := replayOptions{output: formatFlag{v: "text", allowed: []string{"text", "json"}}}
+	opts := replayOptions{output: formatFlag{v: "text", allowed: []string{"text", "json"}},
+		drive: formatFlag{allowed: []string{"client", "server"}}}
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Analyse a pcap or pcapng capture: each TCP connection and UDP flow in it",
@@ -65,6 +67,7 @@ packet.`,
 	f.BoolVar(&opts.packets, "packets", false, "list every TCP segment with both ends' states after it")
 	f.IntVar(&opts.stream, "stream", -1, "only the TCP connection with this tcp.stream `number`")
 	f.StringVar(&opts.svg, "svg", "", "write the ladder diagram of the connection (--stream, or the only one) to this SVG `file`")
+	f.Var(&opts.drive, "drive", "replay the connection (--stream, or the only one) into tcpsim playing this `side`, client or server, and report where it differs from the captured one")
 	return cmd
 }
 
@@ -87,6 +90,10 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 	if svg != nil {
 		ladder = &streamLadder{stream: max(opts.stream, 0)}
 	}
+	var drive *driveCollector
+	if opts.drive.v != "" {
+		drive = &driveCollector{stream: max(opts.stream, 0)}
+	}
 	a, err := capture.AnalyzeEach(in, func(rec capture.Record, p *capture.Packet, si capture.SegmentInfo) {
 		in.tick()
 		if p.Kind != capture.TCP || opts.stream >= 0 && si.Stream != opts.stream {
@@ -94,6 +101,7 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 		}
 		list.add(rec, p, si)
 		ladder.add(p, si)
+		drive.add(rec, p, si)
 	})
 	in.done()
 	if err != nil {
@@ -105,8 +113,21 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 	if opts.stream >= len(a.TCP) {
 		return fmt.Errorf("--stream %d: %s has %s", opts.stream, path, streamRange(len(a.TCP)))
 	}
-	if svg != nil && opts.stream < 0 && len(a.TCP) != 1 {
-		return fmt.Errorf("--svg: %s has %s: choose one with --stream", path, streamRange(len(a.TCP)))
+	for _, one := range []struct {
+		flag string
+		on   bool
+	}{{"--svg", svg != nil}, {"--drive", drive != nil}} {
+		if one.on && opts.stream < 0 && len(a.TCP) != 1 {
+			return fmt.Errorf("%s: %s has %s: choose one with --stream", one.flag, path, streamRange(len(a.TCP)))
+		}
+	}
+	if drive != nil {
+		stream := max(opts.stream, 0)
+		d, err := capture.DriveConnection(drive.segs, opts.drive.v == "server")
+		if err != nil {
+			return fmt.Errorf("--drive: stream %d: %w", stream, err)
+		}
+		return writeDrive(w, path, stream, a.TCP[stream], d, opts.output.v == "json")
 	}
 	if opts.output.v == "json" {
 		if opts.stream >= 0 {

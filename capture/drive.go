@@ -1,0 +1,523 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
+)
+
+// Captured is one TCP segment of a connection as a capture shows it.
+type Captured struct {
+	Frame      int           // the packet's number in the file
+	At         time.Duration // since the file's first packet
+	FromServer bool
+	Seg        tcpstate.Segment // its payload at full length (zeros where the snap length cut it)
+}
+
+// Sent is a segment the driven endpoint sent, and when.
+type Sent struct {
+	At  time.Duration
+	Seg tcpstate.Segment
+}
+
+// Divergence is one way the driven endpoint's segment differs from the
+// captured one it stands for.
+type Divergence struct {
+	Segment int           // which of the side's segments, from 0
+	Frame   int           // the captured segment's frame; 0 if the capture has none there
+	At      time.Duration // the captured segment's time, or ours if the capture has none
+	Field   string        // "flags", "seq", "ack", "len", "window", "options", "time", "segment"
+	Want    string        // what the capture shows
+	Got     string        // what tcpsim sent
+}
+
+// Drive is the result of replaying one side of a connection into a
+// tcpsim endpoint that plays the other.
+type Drive struct {
+	Server    bool       // tcpsim played the server
+	Fed       int        // captured segments fed to it
+	Captured  []Captured // the side tcpsim played, as captured
+	Ours      []Sent     // what tcpsim sent, within the capture's time
+	Lag       time.Duration
+	Differing int          // segments with at least one divergence
+	Diverged  []Divergence // the first MaxDivergences
+}
+
+// MaxDivergences bounds Drive.Diverged: past the first few, one
+// difference usually causes the rest.
+const MaxDivergences = 100
+
+// TimingTolerance is how far a segment may leave from the captured time
+// before the difference is reported.
+const TimingTolerance = time.Millisecond
+
+// ErrNoOpening is returned by DriveConnection for a connection whose SYN
+// the capture lacks.
+var ErrNoOpening = errors.New("capture: the connection's SYN is not in the capture: it cannot be replayed from its opening")
+
+// DriveConnection replays a connection's segments, in time order, into a
+// tcpsim endpoint (tcpstate.Conn, the plain RFC profile offering what the
+// captured end offered) playing the server if server is set, else the
+// client. The other side's captured segments are fed to it in virtual
+// time, their acknowledgment numbers re-based to the endpoint's own ISN;
+// the endpoint's application writes each byte when the capture shows it
+// first sent, closes when it sent its FIN and aborts when it sent a RST.
+// What the endpoint sends is then compared, segment by segment, with what
+// the captured end sent.
+//
+// The capture may have been taken anywhere between the ends: the
+// endpoint's lag, the time from a segment of the other side to the
+// captured end's answer in the handshake, is added to every fed segment,
+// so that an immediate answer leaves when the captured one was seen.
+func DriveConnection(segs []Captured, server bool) (*Drive, error) {
+	r := &runner{d: &Drive{Server: server}}
+	if err := r.prepare(segs); err != nil {
+		return nil, err
+	}
+	r.run()
+	r.compare()
+	return r.d, nil
+}
+
+// runner drives one endpoint.
+type runner struct {
+	d       *Drive
+	conn    *tcpstate.Conn
+	feed    []Captured // the other side's segments
+	actions []appAction
+	end     time.Duration // nothing after it is compared
+
+	capISS, peerISS seqnum.Value // the captured end's ISN and the other side's
+	capTS0, ourTS0  uint32       // the first TSval each of the two versions of the end sent
+	capTSSet        bool
+	ourTSSet        bool
+	now             time.Duration
+}
+
+// appAction is a call the endpoint's application makes: write data,
+// close, or abort. It comes after the endpoint has received the other
+// side's bytes up to after (the acknowledgment of the captured segment
+// that shows it), if hasAfter.
+type appAction struct {
+	at       time.Duration
+	after    seqnum.Value
+	hasAfter bool
+	write    []byte
+	close    bool
+	abort    bool
+}
+
+var driveEpoch = time.Unix(0, 0)
+
+func (r *runner) prepare(segs []Captured) error {
+	var syn *Captured
+	for i := range segs {
+		c := &segs[i]
+		if c.FromServer == r.d.Server {
+			r.d.Captured = append(r.d.Captured, *c)
+		} else {
+			r.feed = append(r.feed, *c)
+		}
+		if syn == nil && !c.FromServer && c.Seg.Flags&(tcpstate.SYN|tcpstate.ACK) == tcpstate.SYN {
+			syn = c
+		}
+		r.end = max(r.end, c.At)
+	}
+	if syn == nil {
+		return ErrNoOpening
+	}
+	r.d.Fed = len(r.feed)
+	r.d.Lag = r.lag()
+	r.end += r.d.Lag
+	cfg := tcpstate.DefaultConfig()
+	copy(cfg.Secret[:], "tcpsim replay")
+	opening := r.opening()
+	if opening != nil {
+		o := &opening.Seg.Options
+		if o.HasMSS {
+			// The MSS offered, and an MTU that lets segments that large
+			// be sent (RFC 9293 §3.7.1: MSS = MTU - IP and TCP headers).
+			cfg.MSS = o.MSS
+			ip := 40
+			if opening.Seg.Src.Addr().Is6() {
+				ip = 60
+			}
+			cfg.MTU = min(int(o.MSS)+ip, 65535)
+		}
+		cfg.WindowScale, cfg.SACKPermitted, cfg.Timestamps = o.HasWindowScale, o.SACKPermitted, o.HasTimestamps
+		if o.HasWindowScale {
+			// The smallest buffer that takes the same shift (RFC 7323
+			// §2.3: the shift is chosen from the buffer offered).
+			cfg.RecvBuffer = min(65535<<min(o.WindowScale, tcpstate.MaxWindowShift), 65535<<tcpstate.MaxWindowShift)
+		}
+		r.capISS = opening.Seg.Seq
+	}
+	var err error
+	if r.conn, err = tcpstate.NewConn(cfg); err != nil {
+		return err
+	}
+	r.peerISS = syn.Seg.Seq
+	if !r.d.Server {
+		r.peerISS = 0
+		for _, c := range r.feed {
+			if c.Seg.Flags&(tcpstate.SYN|tcpstate.ACK) == tcpstate.SYN|tcpstate.ACK {
+				r.peerISS = c.Seg.Seq
+				break
+			}
+		}
+	}
+	r.plan()
+	if r.d.Server {
+		return r.conn.Listen(r.at(0), syn.Seg.Dst)
+	}
+	return nil
+}
+
+// opening is the captured end's SYN or SYN-ACK, or nil.
+func (r *runner) opening() *Captured {
+	for i := range r.d.Captured {
+		if r.d.Captured[i].Seg.Flags&tcpstate.SYN != 0 {
+			return &r.d.Captured[i]
+		}
+	}
+	return nil
+}
+
+// lag is the time from the other side's segment to the captured end's
+// answer in the handshake: SYN to SYN-ACK for a server, SYN-ACK to ACK for
+// a client; 0 without them.
+func (r *runner) lag() time.Duration {
+	var trigger, answer tcpstate.Flags = tcpstate.SYN, tcpstate.SYN | tcpstate.ACK
+	if !r.d.Server {
+		trigger, answer = tcpstate.SYN|tcpstate.ACK, tcpstate.ACK
+	}
+	for _, t := range r.feed {
+		if t.Seg.Flags&(tcpstate.SYN|tcpstate.ACK|tcpstate.RST|tcpstate.FIN) != trigger {
+			continue
+		}
+		for _, a := range r.d.Captured {
+			if a.At >= t.At && a.Seg.Flags&(tcpstate.SYN|tcpstate.ACK|tcpstate.RST|tcpstate.FIN) == answer {
+				return a.At - t.At
+			}
+		}
+		break
+	}
+	return 0
+}
+
+// plan lists the application's calls from the captured end's segments:
+// new data is written when it is first seen, the FIN is a CLOSE, a RST an
+// ABORT (RFC 9293 §3.10.2, §3.10.4, §3.10.5). A client's SYN is its OPEN.
+func (r *runner) plan() {
+	var next seqnum.Value
+	started := false
+	for _, c := range r.d.Captured {
+		seg := &c.Seg
+		a := appAction{at: c.At, after: seg.Ack, hasAfter: seg.Flags&tcpstate.ACK != 0}
+		switch {
+		case seg.Flags&tcpstate.RST != 0:
+			a.abort = true
+			r.actions = append(r.actions, a)
+			return
+		case seg.Flags&tcpstate.SYN != 0:
+			next, started = seg.Seq.Add(1), true
+			continue
+		case !started:
+			continue
+		}
+		data := seg.Seq
+		if end := data.Add(seqnum.Size(len(seg.Payload))); end.GreaterThan(next) {
+			skip := int(data.Size(next))
+			if next.LessThan(data) {
+				skip = 0 // a gap the capture missed: write from here
+			}
+			a.write = append([]byte(nil), seg.Payload[skip:]...)
+			r.actions = append(r.actions, a)
+			a.write = nil
+			next = end
+		}
+		if seg.Flags&tcpstate.FIN != 0 {
+			a.close = true
+			r.actions = append(r.actions, a)
+			return
+		}
+	}
+}
+
+func (r *runner) at(d time.Duration) time.Time { return driveEpoch.Add(d) }
+
+// run plays the connection in virtual time until the capture's end. At
+// each moment the fed segments come one at a time, the endpoint answering
+// each at once, as a stack does before its application runs; each of the
+// application's calls comes when the endpoint has received exactly what
+// the captured end had when it made it (what its segment acknowledges),
+// or when nothing more arrives at that moment; the timers last.
+func (r *runner) run() {
+	c := r.conn
+	if !r.d.Server {
+		r.now = r.openAt()
+		c.Connect(r.at(r.now), r.clientAddr(), r.serverAddr())
+		r.poll()
+	}
+	fi, ai := 0, 0
+	feedDue := func() bool { return fi < len(r.feed) && r.feed[fi].At+r.d.Lag <= r.now }
+	// An action is due at its time, once the endpoint has what the
+	// captured segment acknowledged, and before anything beyond that
+	// arrives: at the last moment the captured end could have made it.
+	actionDue := func() bool {
+		if ai >= len(r.actions) || r.actions[ai].at > r.now {
+			return false
+		}
+		a := &r.actions[ai]
+		if !a.hasAfter || !feedDue() {
+			return true
+		}
+		if !r.received(a.after) {
+			return false
+		}
+		next := &r.feed[fi].Seg
+		return next.Len() > 0 && next.End().GreaterThan(a.after)
+	}
+	act := func() {
+		a := r.actions[ai]
+		ai++
+		now := r.at(r.now)
+		switch {
+		case a.abort:
+			c.Abort(now)
+		case a.close:
+			c.Close(now)
+		default:
+			c.Write(a.write)
+		}
+	}
+	for {
+		now := r.at(r.now)
+		switch {
+		case actionDue():
+			act()
+		case feedDue():
+			c.HandleSegment(now, r.rebase(r.feed[fi].Seg))
+			fi++
+			r.poll()
+			// Then the application: it reads, and makes the calls now
+			// due, before the endpoint sends again.
+			r.read()
+			for actionDue() {
+				act()
+			}
+		case !c.NextTimeout().IsZero() && !c.NextTimeout().After(now):
+			c.HandleTimeout(now)
+		default:
+			next := r.end + 1
+			if fi < len(r.feed) {
+				next = min(next, r.feed[fi].At+r.d.Lag)
+			}
+			if ai < len(r.actions) {
+				next = min(next, r.actions[ai].at)
+			}
+			if t := c.NextTimeout(); !t.IsZero() {
+				next = min(next, t.Sub(driveEpoch))
+			}
+			if next > r.end {
+				return
+			}
+			r.now = max(r.now, next)
+			continue
+		}
+		r.poll()
+	}
+}
+
+// received tells whether the endpoint has the other side's bytes up to
+// seq (RCV.NXT has reached it).
+func (r *runner) received(seq seqnum.Value) bool {
+	t := r.conn.TCB()
+	return t.State != tcpstate.Closed && t.State != tcpstate.Listen && t.State != tcpstate.SynSent &&
+		t.RcvNxt.GreaterThanEq(seq)
+}
+
+// openAt is when the captured client sent its SYN.
+func (r *runner) openAt() time.Duration {
+	if o := r.opening(); o != nil {
+		return o.At
+	}
+	return 0
+}
+
+func (r *runner) clientAddr() netip.AddrPort {
+	if o := r.opening(); o != nil {
+		return o.Seg.Src
+	}
+	return r.feed[0].Seg.Dst
+}
+
+func (r *runner) serverAddr() netip.AddrPort {
+	if o := r.opening(); o != nil {
+		return o.Seg.Dst
+	}
+	return r.feed[0].Seg.Src
+}
+
+// read is the application reading everything the endpoint received: it
+// keeps up.
+func (r *runner) read() {
+	var buf [4096]byte
+	for {
+		if n, _ := r.conn.Read(buf[:]); n == 0 {
+			return
+		}
+	}
+}
+
+// poll collects what the endpoint sends.
+func (r *runner) poll() {
+	for {
+		seg, ok := r.conn.Poll(r.at(r.now))
+		if !ok {
+			return
+		}
+		seg.Payload = append([]byte(nil), seg.Payload...)
+		if seg.Options.HasTimestamps && !r.ourTSSet {
+			r.ourTS0, r.ourTSSet = seg.Options.TSVal, true
+		}
+		r.d.Ours = append(r.d.Ours, Sent{At: r.now, Seg: seg})
+	}
+}
+
+// rebase moves a fed segment's numbers that refer to the captured end,
+// its acknowledgment, SACK blocks and echoed timestamp, to the endpoint's.
+func (r *runner) rebase(seg tcpstate.Segment) tcpstate.Segment {
+	iss := r.conn.TCB().ISS
+	move := func(v seqnum.Value) seqnum.Value { return iss.Add(r.capISS.Size(v)) }
+	if seg.Flags&tcpstate.ACK != 0 {
+		seg.Ack = move(seg.Ack)
+	}
+	o := &seg.Options
+	for i := range o.NumSACK {
+		b := &o.SACKBlocks[i]
+		b.Left, b.Right = move(b.Left), move(b.Right)
+	}
+	if o.HasTimestamps && o.TSEcr != 0 {
+		if !r.capTSSet {
+			for _, c := range r.d.Captured {
+				if c.Seg.Options.HasTimestamps {
+					r.capTS0, r.capTSSet = c.Seg.Options.TSVal, true
+					break
+				}
+			}
+		}
+		o.TSEcr = o.TSEcr - r.capTS0 + r.ourTS0
+	}
+	seg.Payload = append([]byte(nil), seg.Payload...)
+	return seg
+}
+
+// compare sets the divergences: segment by segment, in order.
+func (r *runner) compare() {
+	d := r.d
+	var ourISS seqnum.Value
+	if len(d.Ours) > 0 {
+		ourISS = r.conn.TCB().ISS
+	}
+	for i := range max(len(d.Ours), len(d.Captured)) {
+		var found []Divergence
+		switch {
+		case i >= len(d.Ours):
+			c := d.Captured[i]
+			found = append(found, Divergence{Field: "segment", Frame: c.Frame, At: c.At,
+				Want: describe(&c.Seg, r.capISS, r.peerISS), Got: "none"})
+		case i >= len(d.Captured):
+			o := d.Ours[i]
+			found = append(found, Divergence{Field: "segment", At: o.At, Want: "none",
+				Got: describe(&o.Seg, ourISS, r.peerISS)})
+		default:
+			found = r.differences(&d.Captured[i], &d.Ours[i], ourISS)
+		}
+		if len(found) == 0 {
+			continue
+		}
+		d.Differing++
+		for _, f := range found {
+			if len(d.Diverged) < MaxDivergences {
+				f.Segment = i
+				d.Diverged = append(d.Diverged, f)
+			}
+		}
+	}
+}
+
+// differences lists how our segment o differs from the captured c.
+func (r *runner) differences(c *Captured, o *Sent, ourISS seqnum.Value) []Divergence {
+	var found []Divergence
+	add := func(field, want, got string) {
+		found = append(found, Divergence{Frame: c.Frame, At: c.At, Field: field, Want: want, Got: got})
+	}
+	cs, os := &c.Seg, &o.Seg
+	if cs.Flags != os.Flags {
+		add("flags", cs.Flags.String(), os.Flags.String())
+	}
+	if a, b := r.capISS.Size(cs.Seq), ourISS.Size(os.Seq); a != b {
+		add("seq", fmt.Sprint(uint32(a)), fmt.Sprint(uint32(b)))
+	}
+	if cs.Flags&tcpstate.ACK != 0 && os.Flags&tcpstate.ACK != 0 {
+		if a, b := r.peerISS.Size(cs.Ack), r.peerISS.Size(os.Ack); a != b {
+			add("ack", fmt.Sprint(uint32(a)), fmt.Sprint(uint32(b)))
+		}
+	}
+	if len(cs.Payload) != len(os.Payload) {
+		add("len", fmt.Sprint(len(cs.Payload)), fmt.Sprint(len(os.Payload)))
+	}
+	if cs.Window != os.Window {
+		add("window", fmt.Sprint(cs.Window), fmt.Sprint(os.Window))
+	}
+	if a, b := driveOptions(&cs.Options, r.peerISS), driveOptions(&os.Options, r.peerISS); a != b {
+		add("options", a, b)
+	}
+	if dt := o.At - c.At; dt > TimingTolerance || dt < -TimingTolerance {
+		add("time", seconds(c.At), seconds(o.At))
+	}
+	return found
+}
+
+// describe is a segment in short, with its numbers relative to the ISNs.
+func describe(s *tcpstate.Segment, iss, peerISS seqnum.Value) string {
+	t := fmt.Sprintf("%s seq %d", s.Flags, uint32(iss.Size(s.Seq)))
+	if s.Flags&tcpstate.ACK != 0 {
+		t += fmt.Sprintf(" ack %d", uint32(peerISS.Size(s.Ack)))
+	}
+	return t + fmt.Sprintf(" len %d win %d", len(s.Payload), s.Window)
+}
+
+// driveOptions lists the options that must agree: the SYN's offers, the
+// SACK blocks (relative to the other side's ISN), and whether timestamps
+// are carried; their values follow each stack's own clock.
+func driveOptions(o *tcpstate.Options, peerISS seqnum.Value) string {
+	t := ""
+	if o.HasMSS {
+		t += fmt.Sprintf("mss %d,", o.MSS)
+	}
+	if o.SACKPermitted {
+		t += "sackOK,"
+	}
+	if o.HasTimestamps {
+		t += "TS,"
+	}
+	if o.HasWindowScale {
+		t += fmt.Sprintf("wscale %d,", o.WindowScale)
+	}
+	for i := range o.NumSACK {
+		b := o.SACKBlocks[i]
+		t += fmt.Sprintf("sack %d:%d,", uint32(peerISS.Size(b.Left)), uint32(peerISS.Size(b.Right)))
+	}
+	if t == "" {
+		return "none"
+	}
+	return t[:len(t)-1]
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.6f s", d.Seconds()) }

@@ -1,0 +1,172 @@
+package capture
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
+)
+
+// pairCapture runs a client and a server Conn (the plain RFC profile, each
+// with its own secret, so their ISNs differ from the driven endpoint's)
+// over a path of one-way delay d, and records every segment as a capture
+// taken at its sender would: at the time it left. The client sends req
+// and closes; the server echoes what it reads and closes after the
+// client's FIN. lose, if set, says which client segments the path loses
+// after the capture saw them.
+func pairCapture(t *testing.T, d time.Duration, req []byte, lose func(i int, seg *tcpstate.Segment) bool) []Captured {
+	t.Helper()
+	var ends [2]*tcpstate.Conn
+	for i := range ends {
+		cfg := tcpstate.DefaultConfig()
+		cfg.Secret[0] = byte(i + 7)
+		c, err := tcpstate.NewConn(cfg)
+		require.NoError(t, err)
+		ends[i] = c
+	}
+	client, server := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
+	epoch := time.Unix(0, 0)
+	now := time.Duration(0)
+	require.NoError(t, ends[1].Listen(epoch, server))
+	require.NoError(t, ends[0].Connect(epoch, client, server))
+	type flight struct {
+		at  time.Duration
+		to  int
+		seg tcpstate.Segment
+	}
+	var inFlight []flight
+	var out []Captured
+	sentFromClient, wrote, closed := 0, false, [2]bool{}
+	var buf [65536]byte
+	// service runs end i's application (as the sim's processes do, after
+	// every event) and sends what the end has to send.
+	var send func(i int)
+	service := func(i int) {
+		c := ends[i]
+		if i == 0 && c.State() == tcpstate.Established && !wrote {
+			c.Write(req)
+			wrote = true
+		}
+		if n, _ := c.Read(buf[:]); n > 0 && i == 1 {
+			c.Write(append([]byte(nil), buf[:n]...)) // echo
+		}
+		if i == 0 && wrote && !closed[0] && c.TCB().SendQueued == 0 {
+			c.Close(epoch.Add(now))
+			closed[0] = true
+		}
+		if i == 1 && c.State() == tcpstate.CloseWait && !closed[1] && c.TCB().SendQueued == 0 {
+			c.Close(epoch.Add(now))
+			closed[1] = true
+		}
+		send(i)
+	}
+	send = func(i int) {
+		c := ends[i]
+		for {
+			seg, ok := c.Poll(epoch.Add(now))
+			if !ok {
+				return
+			}
+			seg.Payload = append([]byte(nil), seg.Payload...)
+			out = append(out, Captured{Frame: len(out) + 1, At: now, FromServer: i == 1, Seg: seg})
+			if i == 0 {
+				sentFromClient++
+				if lose != nil && lose(sentFromClient, &seg) {
+					continue
+				}
+			}
+			inFlight = append(inFlight, flight{now + d, 1 - i, seg})
+		}
+	}
+	service(0)
+	for range 100000 {
+		next := time.Duration(-1)
+		for _, f := range inFlight {
+			if next < 0 || f.at < next {
+				next = f.at
+			}
+		}
+		for _, c := range ends {
+			if at := c.NextTimeout(); !at.IsZero() && c.State() != tcpstate.TimeWait && (next < 0 || at.Sub(epoch) < next) {
+				next = at.Sub(epoch)
+			}
+		}
+		if next < 0 {
+			return out
+		}
+		now = next
+		if len(inFlight) > 0 && inFlight[0].at <= now {
+			// Deliveries in the order they were sent, one at a time.
+			k := 0
+			for j, f := range inFlight {
+				if f.at < inFlight[k].at {
+					k = j
+				}
+			}
+			f := inFlight[k]
+			inFlight = append(inFlight[:k], inFlight[k+1:]...)
+			// The stack answers at once; the application runs after.
+			ends[f.to].HandleSegment(epoch.Add(now), f.seg)
+			send(f.to)
+			service(f.to)
+			continue
+		}
+		for i, c := range ends {
+			if at := c.NextTimeout(); !at.IsZero() && !at.After(epoch.Add(now)) && c.State() != tcpstate.TimeWait {
+				c.HandleTimeout(epoch.Add(now))
+				service(i)
+			}
+		}
+	}
+	t.Fatal("the pair never went quiet")
+	return nil
+}
+
+// A capture of a peer running tcpsim's own TCP replays without any
+// divergence, whichever side tcpsim plays: same segments, same numbers
+// relative to each ISN, same windows and options, at the same times.
+func TestDriveTcpsimPeer(t *testing.T) {
+	req := []byte(strings.Repeat("request ", 1000)) // 8000 bytes: several segments each way
+	segs := pairCapture(t, 10*time.Millisecond, req, nil)
+	for _, server := range []bool{true, false} {
+		d, err := DriveConnection(segs, server)
+		require.NoError(t, err)
+		assert.Empty(t, d.Diverged, "server %v", server)
+		assert.Equal(t, 0, d.Differing)
+		assert.Equal(t, len(d.Captured), len(d.Ours), "server %v", server)
+		assert.Equal(t, 10*time.Millisecond, d.Lag, "the captures are at the senders: one delay")
+		assert.GreaterOrEqual(t, len(d.Captured), 8, "handshake, data, close")
+	}
+}
+
+// A segment lost after the capture saw it never reached the real server,
+// but the driven one gets it: the first divergence is the server's answer
+// to it, here the ACK of the client's second data segment, which the real
+// server never sent.
+func TestDriveLossAfterTheCapture(t *testing.T) {
+	// 1448 + 1448 + 1104 bytes: an MSS of 1460 less 12 bytes of
+	// timestamps in each segment (RFC 6691 §2).
+	req := []byte(strings.Repeat("x", 4000))
+	segs := pairCapture(t, 10*time.Millisecond, req, func(i int, seg *tcpstate.Segment) bool {
+		return i == 4 // the SYN, the handshake's ACK, the first data, then this one
+	})
+	d, err := DriveConnection(segs, true)
+	require.NoError(t, err)
+	require.NotEmpty(t, d.Diverged)
+	first := d.Diverged[0]
+	assert.Equal(t, "ack", first.Field, "%+v", first)
+	assert.Equal(t, "1449", first.Want, "the real server still waits for byte 1449")
+	assert.Equal(t, "2897", first.Got, "the driven server got the second segment")
+}
+
+func TestDriveNeedsTheOpening(t *testing.T) {
+	segs := pairCapture(t, time.Millisecond, []byte("hi"), nil)
+	_, err := DriveConnection(segs[3:], true)
+	assert.True(t, errors.Is(err, ErrNoOpening), "%v", err)
+}
