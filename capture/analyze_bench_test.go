@@ -1,8 +1,12 @@
 package capture
 
 import (
+	"bufio"
 	"bytes"
 	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -91,4 +95,44 @@ func benchCapture(b *testing.B, conns, per int) []byte {
 		b.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// BenchmarkAnalyzeMillion analyses a pcap file of one million packets,
+// 10,000 connections of 100 packets, as BenchmarkAnalyze, and, when
+// tshark is installed, times tshark -r FILE -q -z conv,tcp on the same
+// file in the same run, reporting both rates and their ratio.
+func BenchmarkAnalyzeMillion(b *testing.B) {
+	const conns, per = 10000, 100
+	file := benchCapture(b, conns, per)
+	path := filepath.Join(b.TempDir(), "million.pcap")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a, err := Analyze(bufio.NewReaderSize(f, 1<<20))
+		f.Close()
+		if err != nil || len(a.TCP) != conns || a.Packets != conns*per {
+			b.Fatal(err, len(a.TCP), a.Packets)
+		}
+	}
+	ours := float64(b.N*conns*per) / b.Elapsed().Seconds()
+	b.ReportMetric(ours, "packets/s")
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		return
+	}
+	b.StopTimer()
+	start := time.Now() // a wall clock for the external program, outside the timed loop
+	if out, err := exec.Command(tshark, "-r", path, "-q", "-z", "conv,tcp").CombinedOutput(); err != nil {
+		b.Fatalf("tshark: %v: %s", err, out)
+	}
+	theirs := float64(conns*per) / time.Since(start).Seconds()
+	b.ReportMetric(theirs, "tshark-packets/s")
+	b.ReportMetric(ours/theirs, "times-tshark")
 }

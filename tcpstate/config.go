@@ -83,6 +83,10 @@ type Config struct {
 	// profile: "there MUST be a way for an application to disable the
 	// Nagle algorithm on an individual connection (MUST-17)".
 	Nagle bool
+	// observing marks an Observer's connection: received text moves
+	// RCV.NXT and is not kept. It sits here, in the padding after Nagle,
+	// so that it costs a Conn no space and no pointer to follow.
+	observing bool
 
 	// KeepAlive, when not zero, is how long a connection may stay idle
 	// (nothing received) before it probes its peer (RFC 1122 §4.2.3.6:

@@ -109,9 +109,6 @@ type connAux struct {
 	err            error   // why the connection ended abnormally
 	lastInvalidACK instant // when we last answered an unacceptable bare ACK
 	synRetried     bool    // the SYN or SYN-ACK was retransmitted (RFC 6298 §5.7)
-
-	observing bool   // an Observer's: received text moves RCV.NXT and is not kept
-	synWnd    uint16 // an Observer's: the window of the end's SYN
 }
 
 // forget clears what the aux part learned of one connection: out-of-order

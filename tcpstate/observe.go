@@ -20,7 +20,8 @@ import (
 // advertised, so that a segment the end would have refused as outside its
 // window is refused here too. The zero value is not ready: call Reset.
 type Observer struct {
-	c Conn
+	c      Conn
+	synWnd uint16 // the window of the end's SYN, its first receive window
 }
 
 // observerBuffer is the largest window an end can advertise (RFC 7323
@@ -38,12 +39,11 @@ func (o *Observer) Reset() {
 	cfg.RecvBuffer, cfg.SendBuffer = observerBuffer, observerBuffer
 	cfg.InvalidACKInterval = 0
 	cfg.ISN = observedISN
+	cfg.observing = true
 	if err := o.c.Reset(cfg); err != nil {
 		panic("tcpstate: observer config: " + err.Error()) // the config above is fixed
 	}
-	x := o.c.extra()
-	x.observing = true
-	x.synWnd = 65535 // until the end's SYN shows its window
+	o.synWnd = 65535 // until the end's SYN shows its window
 }
 
 // observedISN is a placeholder until the end's SYN or SYN-ACK shows its
@@ -76,7 +76,13 @@ func (o *Observer) Received(now time.Time, seg *Segment) Verdict {
 		// it, or the peer could not acknowledge it.
 		c.sndNxt = seg.Ack
 	}
+	from := c.state
 	v := c.HandleSegment(now, *seg)
+	if from == SynSent && c.state != SynSent && c.state != Closed {
+		// The peer's SYN opened the receive window: the one the end's
+		// own SYN offered (RFC 9293 §3.10.7.3).
+		c.rcvAdv = c.rcvNxt.Add(seqnum.Size(o.synWnd))
+	}
 	o.c.forgetOwed()
 	return v
 }
@@ -94,6 +100,7 @@ func (o *Observer) Sent(now time.Time, seg *Segment) {
 		}
 		return
 	case seg.Flags&SYN != 0:
+		o.synWnd = seg.Window
 		c.sentSYN(now, seg)
 	case c.state == SynReceived && c.sndNxt == c.iss:
 		// The end's SYN-ACK is not in the capture (lost or reordered
@@ -164,8 +171,7 @@ func (c *Conn) setISS(iss seqnum.Value) {
 
 // offer narrows what the end negotiates to what its SYN, seg, offered (RFC
 // 7323 §2.2-2.3 and §3.2, RFC 2018 §2, RFC 9293 §3.7.1). Before the peer's
-// SYN is seen the offer is kept in the config, which negotiation reads,
-// and the SYN's window, which is its first receive window.
+// SYN is seen the offer is kept in the config, which negotiation reads.
 func (c *Conn) offer(seg *Segment) {
 	o := &seg.Options
 	c.cfg.WindowScale, c.cfg.SACKPermitted, c.cfg.Timestamps = o.HasWindowScale, o.SACKPermitted, o.HasTimestamps
@@ -176,7 +182,6 @@ func (c *Conn) offer(seg *Segment) {
 	if o.HasMSS {
 		c.rcvMSS = o.MSS
 	}
-	c.aux.synWnd = seg.Window
 	if c.state == Closed || c.state == SynSent {
 		return // the peer's SYN is still to come
 	}

@@ -103,7 +103,7 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 // keep puts in-order text in the receive buffer and says how much fitted.
 // An observer keeps none: the text only moves RCV.NXT.
 func (c *Conn) keep(p []byte) int {
-	if c.aux != nil && c.aux.observing {
+	if c.cfg.observing {
 		return len(p)
 	}
 	return c.rcvBuf.Write(p)

@@ -5,9 +5,6 @@ import "github.com/tcpsim/tcpsim/tcpstate/seqnum"
 // synWindow is the window offered in our SYN or SYN-ACK: never scaled
 // (RFC 7323 §2.2), so at most 65535.
 func (c *Conn) synWindow() uint16 {
-	if c.aux != nil && c.aux.observing {
-		return c.aux.synWnd // what the observed end offered
-	}
 	return uint16(min(c.cfg.RecvBuffer, 65535))
 }
 
