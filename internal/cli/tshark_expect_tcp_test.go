@@ -1,8 +1,6 @@
 package cli
 
-import (
-	"testing"
-)
+import "testing"
 
 // expectConnection is a TCP connection as tcpsim replay -o json
 // defines it, worked out from the frames of its tcp.stream.
@@ -14,10 +12,10 @@ import (
 // client's SYN, the server's SYN-ACK and the client's ACK (without SYN)
 // of the server's ISN + 1 after it (RFC 9293 §3.5); the ISNs and
 // options are those of the first SYN and SYN-ACK. initial_rtt is
-// tshark's tcp.analysis.initial_rtt (but see expectInitialRTT). The counts are of the packets
-// tshark flags. The end is "RST" if any packet is a reset (rst_from: who
-// sent the first), else "FIN/FIN" with a FIN each way, "FIN" with one,
-// "open" with none.
+// tshark's tcp.analysis.initial_rtt, but see expectInitialRTT. The
+// counts are of the packets tshark flags. The end is "RST" if any packet
+// is a reset (rst_from: who sent the first), else "FIN/FIN" with a FIN
+// each way, "FIN" with one, "open" with none.
 func expectConnection(t *testing.T, id int, frames []oracleFrame) map[string]any {
 	t.Helper()
 	flags := func(f oracleFrame) int64 { return f.int(t, "tcp.flags") }

@@ -62,7 +62,7 @@ func (f oracleFrame) set(name string) bool { return f[name] == "1" || f[name] ==
 func (f oracleFrame) icmp() bool { return f["icmp.type"] != "" || f["icmpv6.type"] != "" }
 
 // fragment says whether the frame is an IPv4 or IPv6 fragment (RFC 791
-// §3.2, RFC 8200 §4.5): more fragments follow, or it is not the first.
+// §2.3, RFC 8200 §4.5): more fragments follow, or it is not the first.
 func (f oracleFrame) fragment() bool {
 	nonzero := func(name string) bool { return f[name] != "" && f[name] != "0" }
 	return f.set("ip.flags.mf") || nonzero("ip.frag_offset") ||
