@@ -26,11 +26,11 @@ type Conversation struct {
 	// The options of the client's SYN and the server's SYN-ACK: what each
 	// end offered (RFC 9293 §3.7.1, RFC 7323, RFC 2018).
 	ClientOptions, ServerOptions tcpstate.Options
-	// InitialRTT is from the first SYN to the ACK of the SYN-ACK, as
-	// Wireshark's tcp.analysis.initial_rtt; valid with SYN and
-	// HandshakeACK.
+	// InitialRTT is from the client's last SYN before it to the ACK of
+	// the SYN-ACK, as Wireshark's tcp.analysis.initial_rtt; valid with
+	// SYN and HandshakeACK.
 	InitialRTT    time.Duration
-	synAt         time.Duration
+	synAt         time.Duration   // the client's last SYN
 	base          [2]seqnum.Value // sequence numbers are shown relative to these
 	baseSet       [2]bool
 	End           End
@@ -216,9 +216,15 @@ func (an *Analyzer) addTCP(now time.Time, at time.Duration, seg *tcpstate.Segmen
 	dir := direction(seg.Src, c.Server)
 	c.add(dir, at, n)
 	syn, ack := seg.Flags&tcpstate.SYN != 0, seg.Flags&tcpstate.ACK != 0
+	if syn && !ack && dir == 0 && !c.HandshakeACK {
+		// A SYN sent again restarts the initial RTT, as in Wireshark
+		// (packet-tcp.c, ts_mru_syn: the most recent SYN), so that it
+		// does not include the SYN's retransmission timeout.
+		c.synAt = at
+	}
 	switch {
 	case syn && !ack && dir == 0 && !c.SYN:
-		c.SYN, c.ClientISN, c.ClientOptions, c.synAt = true, seg.Seq, seg.Options, at
+		c.SYN, c.ClientISN, c.ClientOptions = true, seg.Seq, seg.Options
 		c.ClientOptions.NumSACK = 0
 	case syn && ack && dir == 1 && !c.SYNACK:
 		c.SYNACK, c.ServerISN, c.ServerOptions = true, seg.Seq, seg.Options

@@ -179,6 +179,30 @@ func TestAnalyzeInitialRTTAndOptions(t *testing.T) {
 	}
 }
 
+// A SYN sent again restarts the initial RTT: in loss.pcapng
+// (testdata/record-loss.sh) the first SYN of stream 2 is lost and sent
+// again a second later, and tshark's tcp.analysis.initial_rtt (the .rtt
+// file) runs from the second.
+func TestAnalyzeInitialRTTFromLastSYN(t *testing.T) {
+	f, err := os.Open("testdata/loss.pcapng")
+	require.NoError(t, err)
+	defer f.Close()
+	a, err := Analyze(f)
+	require.NoError(t, err)
+	rtts, err := os.ReadFile("testdata/loss.pcapng.rtt")
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(rtts)), "\n")
+	require.Len(t, lines, len(a.TCP))
+	for i, line := range lines {
+		f := strings.Split(line, "\t")
+		secs, err := strconv.ParseFloat(f[1], 64)
+		require.NoError(t, err)
+		assert.Equal(t, f[0], strconv.Itoa(a.TCP[i].Stream))
+		assert.InDelta(t, secs, a.TCP[i].InitialRTT.Seconds(), 1e-10, "stream %d", i)
+	}
+	assert.Less(t, a.TCP[2].InitialRTT, time.Millisecond, "not from the lost SYN")
+}
+
 // tsharkSYNOptions reads, from tshark's reading of a capture, the MSS,
 // window shift, SACK-permitted and timestamps of each segment with the
 // given flags (0x0002 SYN, 0x0012 SYN-ACK), in order.
