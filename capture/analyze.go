@@ -138,12 +138,11 @@ func AnalyzeEach(r io.Reader, each func(Record, *Packet, SegmentInfo)) (*Analysi
 		if err != nil {
 			return an.Analysis(), err
 		}
-		p, err = d.Decode(rec)
-		if err != nil {
+		if err := d.decodeInto(rec, &p); err != nil {
 			an.Problem(rec, err)
 			continue
 		}
-		in := an.Add(rec, p)
+		in := an.add(rec, &p)
 		if each != nil {
 			each(rec, &p, in)
 		}
@@ -191,7 +190,9 @@ type SegmentInfo struct {
 
 // Add takes one decoded packet; for a TCP segment it returns what the
 // analysis makes of it.
-func (an *Analyzer) Add(rec Record, p Packet) SegmentInfo {
+func (an *Analyzer) Add(rec Record, p Packet) SegmentInfo { return an.add(rec, &p) }
+
+func (an *Analyzer) add(rec Record, p *Packet) SegmentInfo {
 	at := an.tick(rec)
 	if p.Fragment {
 		an.a.Fragments++
@@ -300,7 +301,7 @@ func newConversation(id int, at time.Duration, seg *tcpstate.Segment) *Conversat
 	return c
 }
 
-func (an *Analyzer) addUDP(at time.Duration, p Packet) {
+func (an *Analyzer) addUDP(at time.Duration, p *Packet) {
 	key := pairOf(p.Src, p.Dst)
 	f := an.udp[key]
 	if f == nil {

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -10,7 +9,6 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
-	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
 )
 
 // Kind tells what a decoded packet carries.
@@ -56,7 +54,7 @@ type Decoder struct {
 	ip6     layers.IPv6
 	ext     layers.IPv6ExtensionSkipper // hop-by-hop, routing, destination options
 	frag6   layers.IPv6Fragment
-	tcp     layers.TCP
+	tcp     tcpLayer
 	udp     layers.UDP
 	payload gopacket.Payload
 	parsers [numFirst]*gopacket.DecodingLayerParser
@@ -85,8 +83,15 @@ func NewDecoder() *Decoder {
 	for i, first := range firsts {
 		// The fragment header comes after the skipper, whose class
 		// includes it, so that fragments are recognised, not skipped.
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
-			&d.ip4, &d.ip6, &d.ext, &d.frag6, &d.tcp, &d.udp, &d.payload)
+		// A sparse container: a slice indexed by layer type, where the
+		// default map costs a hash per layer.
+		var dlc gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+		for _, l := range []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop,
+			&d.ip4, &d.ip6, &d.ext, &d.frag6, &d.tcp, &d.udp, &d.payload} {
+			dlc = dlc.Put(l)
+		}
+		p := gopacket.NewDecodingLayerParser(first)
+		p.SetDecodingLayerContainer(dlc)
 		p.IgnoreUnsupported = true // other protocols are Other, not errors
 		d.parsers[i] = p
 	}
@@ -96,6 +101,15 @@ func NewDecoder() *Decoder {
 // Decode decodes rec. A packet neither TCP nor UDP is of kind Other; a
 // damaged one is an error naming the packet.
 func (d *Decoder) Decode(rec Record) (Packet, error) {
+	var pkt Packet
+	err := d.decodeInto(rec, &pkt)
+	return pkt, err
+}
+
+// decodeInto is Decode writing into pkt, which it clears first: a packet
+// is too large to copy twice per record.
+func (d *Decoder) decodeInto(rec Record, pkt *Packet) error {
+	*pkt = Packet{}
 	var p *gopacket.DecodingLayerParser
 	switch rec.LinkType {
 	case layers.LinkTypeEthernet:
@@ -108,7 +122,7 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 		p = d.parsers[fromLoopback]
 	case layers.LinkTypeRaw, 12: // LINKTYPE_RAW; 12 is DLT_RAW on some systems
 		if len(rec.Data) == 0 {
-			return Packet{}, fmt.Errorf("capture: packet %d: empty", rec.Number)
+			return fmt.Errorf("capture: packet %d: empty", rec.Number)
 		}
 		switch rec.Data[0] >> 4 {
 		case 4:
@@ -116,20 +130,19 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 		case 6:
 			p = d.parsers[fromIPv6]
 		default:
-			return Packet{}, fmt.Errorf("capture: packet %d: raw IP of version %d", rec.Number, rec.Data[0]>>4)
+			return fmt.Errorf("capture: packet %d: raw IP of version %d", rec.Number, rec.Data[0]>>4)
 		}
 	case layers.LinkTypeIPv4:
 		p = d.parsers[fromIPv4]
 	case layers.LinkTypeIPv6:
 		p = d.parsers[fromIPv6]
 	default:
-		return Packet{}, fmt.Errorf("%w: packet %d: %d (%v)", ErrLinkType, rec.Number, int(rec.LinkType), rec.LinkType)
+		return fmt.Errorf("%w: packet %d: %d (%v)", ErrLinkType, rec.Number, int(rec.LinkType), rec.LinkType)
 	}
 	if err := p.DecodeLayers(rec.Data, &d.decoded); err != nil {
-		return Packet{}, fmt.Errorf("capture: packet %d: %v", rec.Number, err)
+		return fmt.Errorf("capture: packet %d: %v", rec.Number, err)
 	}
 	var src, dst netip.Addr
-	var pkt Packet
 	// ipPayload is what follows the IP header by its length field, and
 	// held what the capture holds of it: the difference is cut off, or
 	// (for IPv6) extension headers before the transport header.
@@ -149,15 +162,17 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 		case layers.LayerTypeIPv6Fragment:
 			pkt.Fragment = d.frag6.MoreFragments || d.frag6.FragmentOffset != 0
 		case layers.LayerTypeTCP:
-			pkt.Kind = TCP
-			pkt.Src = netip.AddrPortFrom(src, uint16(d.tcp.SrcPort))
-			pkt.Dst = netip.AddrPortFrom(dst, uint16(d.tcp.DstPort))
-			if err := d.segment(&pkt.Segment, pkt.Src, pkt.Dst); err != nil {
-				return Packet{}, fmt.Errorf("capture: packet %d: %v", rec.Number, err)
+			if d.tcp.err != nil {
+				return fmt.Errorf("capture: packet %d: %v", rec.Number, d.tcp.err)
 			}
-			ext := held - len(d.tcp.Contents) - len(d.tcp.Payload) // IPv6 extension headers
-			pkt.Len = ipPayload - ext - len(d.tcp.Contents)
-			pkt.Truncated = pkt.Len > len(d.tcp.Payload)
+			pkt.Kind = TCP
+			pkt.Src = netip.AddrPortFrom(src, d.tcp.srcPort)
+			pkt.Dst = netip.AddrPortFrom(dst, d.tcp.dstPort)
+			pkt.Segment = d.tcp.seg
+			pkt.Segment.Src, pkt.Segment.Dst = pkt.Src, pkt.Dst
+			ext := held - len(d.tcp.header) - len(d.tcp.payload) // IPv6 extension headers
+			pkt.Len = ipPayload - ext - len(d.tcp.header)
+			pkt.Truncated = pkt.Len > len(d.tcp.payload)
 		case layers.LayerTypeUDP:
 			pkt.Kind = UDP
 			pkt.Src = netip.AddrPortFrom(src, uint16(d.udp.SrcPort))
@@ -170,7 +185,7 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 	if pkt.Fragment {
 		pkt.Kind = Other // a transport header, if any, is only that of the first fragment
 	}
-	return pkt, nil
+	return nil
 }
 
 // addr converts a 4- or 16-byte address; an IPv4-mapped IPv6 address
@@ -178,64 +193,4 @@ func (d *Decoder) Decode(rec Record) (Packet, error) {
 func addr(ip []byte) netip.Addr {
 	a, _ := netip.AddrFromSlice(ip)
 	return a
-}
-
-// segment fills seg from the decoded TCP header.
-func (d *Decoder) segment(seg *tcpstate.Segment, src, dst netip.AddrPort) error {
-	t := &d.tcp
-	*seg = tcpstate.Segment{
-		Src: src, Dst: dst,
-		Seq: seqnum.Value(t.Seq), Ack: seqnum.Value(t.Ack),
-		Window: t.Window, Urgent: t.Urgent, Payload: t.Payload,
-	}
-	for _, f := range [...]struct {
-		on   bool
-		flag tcpstate.Flags
-	}{{t.FIN, tcpstate.FIN}, {t.SYN, tcpstate.SYN}, {t.RST, tcpstate.RST}, {t.PSH, tcpstate.PSH},
-		{t.ACK, tcpstate.ACK}, {t.URG, tcpstate.URG}, {t.ECE, tcpstate.ECE}, {t.CWR, tcpstate.CWR}} {
-		if f.on {
-			seg.Flags |= f.flag
-		}
-	}
-	return options(&seg.Options, t.Options)
-}
-
-// options reads the TCP options tcpstate knows; others are skipped
-// (RFC 9293 §3.2: "a TCP implementation MUST be prepared to handle an
-// illegal option length"; gopacket has checked the lengths fit).
-func options(o *tcpstate.Options, opts []layers.TCPOption) error {
-	for _, op := range opts {
-		d := op.OptionData
-		switch op.OptionType {
-		case kindMSS:
-			if len(d) != 2 {
-				return fmt.Errorf("MSS option of %d bytes", len(d))
-			}
-			o.HasMSS, o.MSS = true, binary.BigEndian.Uint16(d)
-		case kindWindowScale:
-			if len(d) != 1 {
-				return fmt.Errorf("window scale option of %d bytes", len(d))
-			}
-			o.HasWindowScale, o.WindowScale = true, d[0]
-		case kindSACKPermitted:
-			o.SACKPermitted = true
-		case kindSACK:
-			if len(d)%8 != 0 {
-				return fmt.Errorf("SACK option of %d bytes", len(d))
-			}
-			for ; len(d) >= 8 && int(o.NumSACK) < tcpstate.MaxSACKBlocks; d = d[8:] {
-				o.SACKBlocks[o.NumSACK] = tcpstate.SACKBlock{
-					Left: seqnum.Value(binary.BigEndian.Uint32(d)), Right: seqnum.Value(binary.BigEndian.Uint32(d[4:])),
-				}
-				o.NumSACK++
-			}
-		case kindTimestamps:
-			if len(d) != 8 {
-				return fmt.Errorf("timestamps option of %d bytes", len(d))
-			}
-			o.HasTimestamps = true
-			o.TSVal, o.TSEcr = binary.BigEndian.Uint32(d), binary.BigEndian.Uint32(d[4:])
-		}
-	}
-	return nil
 }

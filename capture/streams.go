@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
@@ -14,20 +15,42 @@ import (
 // first SYN of that end, or when that end sent no SYN and the connection
 // ended (a RST, or a FIN each way).
 type Streams struct {
-	byTuple map[tuplePair]*stream
+	// An open-addressing hash table: index holds 1 + the position in
+	// entries of each 4-tuple's latest connection, 0 for an empty slot;
+	// it is kept at most half full. A map would hash the 40-byte key
+	// with a generic function and follow a pointer to the entry.
+	index   []int32
+	bits    uint // len(index) is 1<<bits
+	entries []streamEntry
 	n       int
 }
 
+// streamEntry is a 4-tuple and its latest connection.
+type streamEntry struct {
+	key tuplePair
+	st  stream
+}
+
 // tuplePair is a connection's two endpoints, lower first, so that both
-// directions find the same entry.
-type tuplePair struct{ lo, hi netip.AddrPort }
+// directions find the same entry. It is plain memory, every field a
+// number and no padding, so that a map hashes and compares it as a block
+// of 40 bytes.
+type tuplePair struct {
+	loHi, loLo, hiHi, hiLo uint64 // the addresses, as 16 bytes each (IPv4 mapped)
+	loPort, hiPort         uint16
+	zero                   uint32 // always 0: fills what would be padding
+}
 
 // pairOf is the tuplePair of a packet from a to b.
 func pairOf(a, b netip.AddrPort) tuplePair {
-	if b.Compare(a) < 0 {
-		a, b = b, a
+	a16, b16 := a.Addr().As16(), b.Addr().As16()
+	ah, al := binary.BigEndian.Uint64(a16[:8]), binary.BigEndian.Uint64(a16[8:])
+	bh, bl := binary.BigEndian.Uint64(b16[:8]), binary.BigEndian.Uint64(b16[8:])
+	ap, bp := a.Port(), b.Port()
+	if bh < ah || bh == ah && (bl < al || bl == al && bp < ap) {
+		ah, al, ap, bh, bl, bp = bh, bl, bp, ah, al, ap
 	}
-	return tuplePair{a, b}
+	return tuplePair{loHi: ah, loLo: al, hiHi: bh, hiLo: bl, loPort: ap, hiPort: bp}
 }
 
 // stream is what Streams keeps of the last connection on a 4-tuple.
@@ -41,7 +64,45 @@ type stream struct {
 }
 
 // NewStreams returns an empty numbering.
-func NewStreams() *Streams { return &Streams{byTuple: make(map[tuplePair]*stream)} }
+func NewStreams() *Streams { return &Streams{index: make([]int32, 1<<10), bits: 10} }
+
+// hash mixes a 4-tuple's fields into a table position (a multiplicative
+// hash: the high bits of the product by an odd constant near 2^64/φ).
+func (k *tuplePair) hash(bits uint) uint64 {
+	h := k.loHi ^ k.loLo*0x9e3779b97f4a7c15 ^ k.hiHi<<1 ^ k.hiLo*0xc2b2ae3d27d4eb4f ^
+		uint64(k.loPort)<<32 ^ uint64(k.hiPort)
+	return (h * 0x9e3779b97f4a7c15) >> (64 - bits)
+}
+
+// find returns the entry of key, or nil, and the slot where it is or
+// would go.
+func (s *Streams) find(key *tuplePair) (*streamEntry, int) {
+	mask := len(s.index) - 1
+	for i := int(key.hash(s.bits)); ; i = (i + 1) & mask {
+		e := s.index[i]
+		if e == 0 {
+			return nil, i
+		}
+		if s.entries[e-1].key == *key {
+			return &s.entries[e-1], i
+		}
+	}
+}
+
+// insert adds a new 4-tuple, growing the table to keep it half empty.
+func (s *Streams) insert(key *tuplePair, slot int) *streamEntry {
+	if 2*(len(s.entries)+1) > len(s.index) {
+		s.index, s.bits = make([]int32, 2*len(s.index)), s.bits+1
+		for i := range s.entries {
+			_, at := s.find(&s.entries[i].key)
+			s.index[at] = int32(i + 1)
+		}
+		_, slot = s.find(key)
+	}
+	s.entries = append(s.entries, streamEntry{key: *key})
+	s.index[slot] = int32(len(s.entries))
+	return &s.entries[len(s.entries)-1]
+}
 
 // Len is how many streams have been numbered.
 func (s *Streams) Len() int { return s.n }
@@ -50,7 +111,11 @@ func (s *Streams) Len() int { return s.n }
 // stream's first packet (forward) or back.
 func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
 	key := pairOf(seg.Src, seg.Dst)
-	st := s.byTuple[key]
+	var st *stream
+	e, slot := s.find(&key)
+	if e != nil {
+		st = &e.st
+	}
 	dir := 0
 	if st != nil && seg.Src != st.origin {
 		dir = 1
@@ -63,8 +128,11 @@ func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
 		st = nil
 	}
 	if st == nil {
-		st = &stream{id: s.n, origin: seg.Src}
-		s.byTuple[key] = st
+		if e == nil {
+			e = s.insert(&key, slot)
+		}
+		e.st = stream{id: s.n, origin: seg.Src}
+		st = &e.st
 		s.n++
 		dir = 0
 	}
