@@ -78,7 +78,9 @@ func DriveConnection(segs []Captured, server bool) (*Drive, error) {
 	if err := r.prepare(segs); err != nil {
 		return nil, err
 	}
-	r.run()
+	if !r.run() {
+		return nil, errors.New("capture: the replay did not come to an end (a bug in tcpsim)")
+	}
 	r.compare()
 	return r.d, nil
 }
@@ -106,6 +108,7 @@ type appAction struct {
 	at       time.Duration
 	after    seqnum.Value
 	hasAfter bool
+	feed     int // the first fed segment that reaches after; -1 if none does
 	write    []byte
 	close    bool
 	abort    bool
@@ -171,6 +174,7 @@ func (r *runner) prepare(segs []Captured) error {
 		}
 	}
 	r.plan()
+	r.link()
 	if r.d.Server {
 		return r.conn.Listen(r.at(0), syn.Seg.Dst)
 	}
@@ -248,15 +252,34 @@ func (r *runner) plan() {
 	}
 }
 
+// link finds, for each call, the fed segment that brings what the call's
+// segment acknowledges: the call waits for it, however late it comes.
+func (r *runner) link() {
+	for i := range r.actions {
+		a := &r.actions[i]
+		a.feed = -1
+		if !a.hasAfter {
+			continue
+		}
+		for j := range r.feed {
+			if s := &r.feed[j].Seg; s.Len() > 0 && s.End().GreaterThanEq(a.after) {
+				a.feed = j
+				break
+			}
+		}
+	}
+}
+
 func (r *runner) at(d time.Duration) time.Time { return driveEpoch.Add(d) }
 
 // run plays the connection in virtual time until the capture's end. At
 // each moment the fed segments come one at a time, the endpoint answering
-// each at once, as a stack does before its application runs; each of the
-// application's calls comes when the endpoint has received exactly what
-// the captured end had when it made it (what its segment acknowledges),
-// or when nothing more arrives at that moment; the timers last.
-func (r *runner) run() {
+// each at once, as a stack does before its application runs. Each of the
+// application's calls comes at its captured time or, if later, once the
+// endpoint has received what the captured end had when it made it (what
+// its segment acknowledges), and before anything beyond that arrives; the
+// timers last.
+func (r *runner) run() bool {
 	c := r.conn
 	if !r.d.Server {
 		r.now = r.openAt()
@@ -265,6 +288,10 @@ func (r *runner) run() {
 	}
 	fi, ai := 0, 0
 	feedDue := func() bool { return fi < len(r.feed) && r.feed[fi].At+r.d.Lag <= r.now }
+	waiting := func() bool {
+		a := &r.actions[ai]
+		return a.hasAfter && !r.received(a.after) && a.feed >= fi
+	}
 	// An action is due at its time, once the endpoint has what the
 	// captured segment acknowledged, and before anything beyond that
 	// arrives: at the last moment the captured end could have made it.
@@ -273,11 +300,11 @@ func (r *runner) run() {
 			return false
 		}
 		a := &r.actions[ai]
-		if !a.hasAfter || !feedDue() {
-			return true
+		if waiting() {
+			return false // what it answers is still to come
 		}
-		if !r.received(a.after) {
-			return false
+		if !a.hasAfter || !feedDue() || !r.received(a.after) {
+			return true
 		}
 		next := &r.feed[fi].Seg
 		return next.Len() > 0 && next.End().GreaterThan(a.after)
@@ -295,7 +322,11 @@ func (r *runner) run() {
 			c.Write(a.write)
 		}
 	}
-	for {
+	// Every step consumes a fed segment or a call, fires a timer or moves
+	// the clock; retransmission timers back off. A run that takes far more
+	// steps than that is stuck.
+	budget := 1000*(len(r.feed)+len(r.actions)) + 1_000_000
+	for range budget {
 		now := r.at(r.now)
 		switch {
 		case actionDue():
@@ -317,20 +348,21 @@ func (r *runner) run() {
 			if fi < len(r.feed) {
 				next = min(next, r.feed[fi].At+r.d.Lag)
 			}
-			if ai < len(r.actions) {
+			if ai < len(r.actions) && !waiting() {
 				next = min(next, r.actions[ai].at)
 			}
 			if t := c.NextTimeout(); !t.IsZero() {
 				next = min(next, t.Sub(driveEpoch))
 			}
 			if next > r.end {
-				return
+				return true
 			}
 			r.now = max(r.now, next)
 			continue
 		}
 		r.poll()
 	}
+	return false
 }
 
 // received tells whether the endpoint has the other side's bytes up to

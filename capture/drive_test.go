@@ -3,6 +3,8 @@ package capture
 import (
 	"errors"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +171,42 @@ func TestDriveNeedsTheOpening(t *testing.T) {
 	segs := pairCapture(t, time.Millisecond, []byte("hi"), nil)
 	_, err := DriveConnection(segs[3:], true)
 	assert.True(t, errors.Is(err, ErrNoOpening), "%v", err)
+}
+
+// Every connection of every recording replays to its end, either side
+// played, whatever the loss, reordering, closed windows or resets in it:
+// only a connection whose SYN the capture lacks is refused.
+func TestDriveEveryRecording(t *testing.T) {
+	pcaps, err := filepath.Glob("testdata/*.pcap")
+	require.NoError(t, err)
+	pcapngs, err := filepath.Glob("testdata/*.pcapng")
+	require.NoError(t, err)
+	files := append(pcaps, pcapngs...)
+	require.NotEmpty(t, files)
+	for _, name := range files {
+		f, err := os.Open(name)
+		require.NoError(t, err)
+		streams := map[int][]Captured{}
+		_, err = AnalyzeEach(f, func(rec Record, p *Packet, si SegmentInfo) {
+			if p.Kind != TCP {
+				return
+			}
+			seg := p.Segment
+			seg.Payload = make([]byte, p.Len)
+			copy(seg.Payload, p.Segment.Payload)
+			streams[si.Stream] = append(streams[si.Stream], Captured{Frame: rec.Number, At: si.At, FromServer: si.FromServer, Seg: seg})
+		})
+		f.Close()
+		require.NoError(t, err, name)
+		for id := range len(streams) {
+			for _, server := range []bool{true, false} {
+				d, err := DriveConnection(streams[id], server)
+				if errors.Is(err, ErrNoOpening) {
+					continue
+				}
+				require.NoError(t, err, "%s stream %d server %v", name, id, server)
+				assert.NotEmpty(t, d.Ours, "%s stream %d server %v", name, id, server)
+			}
+		}
+	}
 }
