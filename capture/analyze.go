@@ -138,11 +138,11 @@ func AnalyzeEach(r io.Reader, each func(Record, *Packet, SegmentInfo)) (*Analysi
 		if err != nil {
 			return an.Analysis(), err
 		}
-		if err := d.decodeInto(rec, &p); err != nil {
+		if err := d.decodeInto(&rec, &p); err != nil {
 			an.Problem(rec, err)
 			continue
 		}
-		in := an.add(rec, &p)
+		in := an.add(&rec, &p)
 		if each != nil {
 			each(rec, &p, in)
 		}
@@ -155,14 +155,14 @@ const MaxUndecoded = 100
 
 // Problem counts a record that could not be decoded, and why.
 func (an *Analyzer) Problem(rec Record, err error) {
-	an.tick(rec)
+	an.tick(&rec)
 	an.a.Problems++
 	if len(an.a.Undecoded) < MaxUndecoded {
 		an.a.Undecoded = append(an.a.Undecoded, err)
 	}
 }
 
-func (an *Analyzer) tick(rec Record) time.Duration {
+func (an *Analyzer) tick(rec *Record) time.Duration {
 	if an.a.Packets == 0 {
 		an.start = rec.Time
 	}
@@ -190,9 +190,9 @@ type SegmentInfo struct {
 
 // Add takes one decoded packet; for a TCP segment it returns what the
 // analysis makes of it.
-func (an *Analyzer) Add(rec Record, p Packet) SegmentInfo { return an.add(rec, &p) }
+func (an *Analyzer) Add(rec Record, p Packet) SegmentInfo { return an.add(&rec, &p) }
 
-func (an *Analyzer) add(rec Record, p *Packet) SegmentInfo {
+func (an *Analyzer) add(rec *Record, p *Packet) SegmentInfo {
 	at := an.tick(rec)
 	if p.Fragment {
 		an.a.Fragments++

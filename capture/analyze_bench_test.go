@@ -164,6 +164,50 @@ func BenchmarkAnalyzeMillion(b *testing.B) {
 	b.ReportMetric(ours/theirs, "times-tshark")
 }
 
+// BenchmarkAnalyzeFile analyses the capture named by TCPSIM_BENCH_CAPTURE
+// (skipped without it), for instance one made by
+// testdata/record-million.sh, and times tshark on it as
+// BenchmarkAnalyzeMillion does.
+func BenchmarkAnalyzeFile(b *testing.B) {
+	path := os.Getenv("TCPSIM_BENCH_CAPTURE")
+	if path == "" {
+		b.Skip("set TCPSIM_BENCH_CAPTURE to a capture file")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	packets := 0
+	for b.Loop() {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a, err := Analyze(bufio.NewReaderSize(f, 1<<20))
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		packets = a.Packets
+	}
+	ours := float64(b.N*packets) / b.Elapsed().Seconds()
+	b.ReportMetric(ours, "packets/s")
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		return
+	}
+	b.StopTimer()
+	start := time.Now() // a wall clock for the external program, outside the timed loop
+	if out, err := exec.Command(tshark, "-r", path, "-q", "-z", "conv,tcp").CombinedOutput(); err != nil {
+		b.Fatalf("tshark: %v: %s", err, out)
+	}
+	theirs := float64(packets) / time.Since(start).Seconds()
+	b.ReportMetric(theirs, "tshark-packets/s")
+	b.ReportMetric(ours/theirs, "times-tshark")
+}
+
 // writeSnapCapture writes the segments gen makes to a pcap file of raw IP
 // packets (LINKTYPE_RAW) cut to snap bytes, and returns the file's size.
 func writeSnapCapture(b *testing.B, path string, snap int, gen func(func(time.Time, *tcpstate.Segment))) int64 {

@@ -45,7 +45,7 @@ var ErrLinkType = errors.New("capture: unsupported link type")
 // Decoder decodes records without allocating: its layers are reused from
 // packet to packet.
 type Decoder struct {
-	eth     layers.Ethernet
+	eth     ethLayer
 	dot1q   layers.Dot1Q
 	sll     layers.LinuxSLL
 	sll2    layers.LinuxSLL2
@@ -102,14 +102,14 @@ func NewDecoder() *Decoder {
 // damaged one is an error naming the packet.
 func (d *Decoder) Decode(rec Record) (Packet, error) {
 	var pkt Packet
-	err := d.decodeInto(rec, &pkt)
+	err := d.decodeInto(&rec, &pkt)
 	return pkt, err
 }
 
 // decodeInto is Decode writing into pkt, which it clears first: a packet
 // is too large to copy twice per record.
-func (d *Decoder) decodeInto(rec Record, pkt *Packet) error {
-	*pkt = Packet{}
+func (d *Decoder) decodeInto(rec *Record, pkt *Packet) error {
+	pkt.Kind, pkt.Src, pkt.Dst, pkt.Payload, pkt.Len, pkt.Truncated, pkt.Fragment = Other, netip.AddrPort{}, netip.AddrPort{}, nil, 0, false, false
 	var p *gopacket.DecodingLayerParser
 	switch rec.LinkType {
 	case layers.LinkTypeEthernet:
@@ -184,6 +184,9 @@ func (d *Decoder) decodeInto(rec Record, pkt *Packet) error {
 	}
 	if pkt.Fragment {
 		pkt.Kind = Other // a transport header, if any, is only that of the first fragment
+	}
+	if pkt.Kind != TCP {
+		pkt.Segment = tcpstate.Segment{}
 	}
 	return nil
 }
