@@ -129,39 +129,17 @@ func benchConnections(conns, active, per, size int, timestamps bool, each func(t
 func BenchmarkAnalyzeMillion(b *testing.B) {
 	const conns, active, per = 10000, 100, 100
 	path := filepath.Join(b.TempDir(), "million.pcap")
-	size := writeSnapCapture(b, path, 128, func(each func(time.Time, *tcpstate.Segment)) {
+	writeSnapCapture(b, path, 128, func(each func(time.Time, *tcpstate.Segment)) {
 		benchConnections(conns, active, per, 1448, true, each)
 	})
-	b.SetBytes(size)
-	b.ReportAllocs()
-	for b.Loop() {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		a, err := Analyze(bufio.NewReaderSize(f, 1<<20))
-		f.Close()
-		if err != nil || len(a.TCP) != conns || a.Packets != conns*per {
-			b.Fatal(err, len(a.TCP), a.Packets)
+	benchAgainstTshark(b, path, func(a *Analysis) {
+		if len(a.TCP) != conns || a.Packets != conns*per {
+			b.Fatal(len(a.TCP), a.Packets)
 		}
 		if client, server := a.TCP[conns-1].States(); client != tcpstate.TimeWait || server != tcpstate.Closed {
 			b.Fatal("states", client, server)
 		}
-	}
-	ours := float64(b.N*conns*per) / b.Elapsed().Seconds()
-	b.ReportMetric(ours, "packets/s")
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		return
-	}
-	b.StopTimer()
-	start := time.Now() // a wall clock for the external program, outside the timed loop
-	if out, err := exec.Command(tshark, "-r", path, "-q", "-z", "conv,tcp").CombinedOutput(); err != nil {
-		b.Fatalf("tshark: %v: %s", err, out)
-	}
-	theirs := float64(conns*per) / time.Since(start).Seconds()
-	b.ReportMetric(theirs, "tshark-packets/s")
-	b.ReportMetric(ours/theirs, "times-tshark")
+	})
 }
 
 // BenchmarkAnalyzeFile analyses the capture named by TCPSIM_BENCH_CAPTURE
@@ -173,6 +151,14 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 	if path == "" {
 		b.Skip("set TCPSIM_BENCH_CAPTURE to a capture file")
 	}
+	benchAgainstTshark(b, path, func(*Analysis) {})
+}
+
+// benchAgainstTshark analyses the capture at path in the benchmark's
+// loop, checking each analysis, and reports packets per second; then, if
+// tshark is installed, it times tshark -r path -q -z conv,tcp once and
+// reports its rate and the ratio of the two.
+func benchAgainstTshark(b *testing.B, path string, check func(*Analysis)) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -190,6 +176,7 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		check(a)
 		packets = a.Packets
 	}
 	ours := float64(b.N*packets) / b.Elapsed().Seconds()
@@ -209,8 +196,8 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 }
 
 // writeSnapCapture writes the segments gen makes to a pcap file of raw IP
-// packets (LINKTYPE_RAW) cut to snap bytes, and returns the file's size.
-func writeSnapCapture(b *testing.B, path string, snap int, gen func(func(time.Time, *tcpstate.Segment))) int64 {
+// packets (LINKTYPE_RAW) cut to snap bytes.
+func writeSnapCapture(b *testing.B, path string, snap int, gen func(func(time.Time, *tcpstate.Segment))) {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -237,12 +224,7 @@ func writeSnapCapture(b *testing.B, path string, snap int, gen func(func(time.Ti
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		b.Fatal(err)
-	}
 	if err := f.Close(); err != nil {
 		b.Fatal(err)
 	}
-	return fi.Size()
 }

@@ -67,3 +67,43 @@ netns_stop() {
 	mv "$1.part" "$1"
 	cat "/tmp/$ns-forward.log" >&2 || true
 }
+
+# netns_counting_servers PORT...: in B, one server a port, each taking
+# one connection, counting the bytes it receives until the client's FIN
+# and answering with the count.
+netns_counting_servers() {
+	ip netns exec "$B" python3 - "$@" <<'PY' &
+import socket, sys, threading
+def serve(port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("198.18.0.2", port)); s.listen(1)
+    c, _ = s.accept()
+    n = 0
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        n += len(b)
+    c.sendall(b"%d" % n); c.close()
+ts = [threading.Thread(target=serve, args=(int(p),)) for p in sys.argv[1:]]
+for t in ts: t.start()
+for t in ts: t.join()
+PY
+	pids+=($!)
+	sleep 0.5
+}
+
+# netns_send PORT:BYTES[:WAIT]...: from A, one connection after the
+# other, sends BYTES to PORT, waits WAIT seconds with the data alone in
+# flight, closes its side and reads the answer.
+netns_send() {
+	ip netns exec "$A" python3 - "$@" <<'PY'
+import socket, sys, time
+for arg in sys.argv[1:]:
+    port, n, wait = (arg.split(":") + ["0"])[:3]
+    c = socket.create_connection(("198.18.0.2", int(port)))
+    c.sendall(bytes(i % 251 for i in range(int(n))))
+    time.sleep(float(wait))
+    c.shutdown(socket.SHUT_WR)
+    print(port, c.recv(100)); c.close()
+PY
+}
