@@ -1,0 +1,227 @@
+//go:build linux
+
+package kernelnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/tcpsim/tcpsim/capture"
+	"github.com/tcpsim/tcpsim/tcpstate"
+)
+
+// Network is a private namespace with a TUN link between the kernel's TCP
+// (KernelAddr) and tcpsim endpoints (TcpsimAddr). Its packet loop reads
+// what the kernel sends into the TUN device and hands it to the endpoint
+// it is addressed to; what endpoints send is written back.
+type Network struct {
+	ns  *namespace
+	tun *os.File
+
+	mu        sync.Mutex
+	endpoints map[uint16]*Endpoint // by tcpsim port
+	closed    bool
+
+	writeMu sync.Mutex // the encoder and writes to the TUN device
+	enc     capture.Encoder
+	path    *path
+
+	loopDone chan struct{}
+	loopErr  error
+}
+
+// Options shape the TUN link between the kernel and tcpsim.
+type Options struct {
+	// Impairments applied between the TUN device and the tcpsim
+	// endpoints, both ways (the kernel has no netem here).
+	Impairments Impairments
+}
+
+// Open makes the namespace, the TUN device and its link, and starts the
+// packet loop. Close removes them all.
+func Open(opts Options) (*Network, error) {
+	if err := opts.Impairments.check(); err != nil {
+		return nil, err
+	}
+	ns, err := newNamespace()
+	if err != nil {
+		return nil, err
+	}
+	n := &Network{ns: ns, endpoints: make(map[uint16]*Endpoint), loopDone: make(chan struct{})}
+	err = ns.do(func() error {
+		var err error
+		if n.tun, err = openTUN(tunName); err != nil {
+			return err
+		}
+		return setUpLinks()
+	})
+	if err != nil {
+		if n.tun != nil {
+			n.tun.Close()
+		}
+		ns.close()
+		return nil, err
+	}
+	n.path = newPath(opts.Impairments, n.toKernel)
+	go n.loop()
+	return n, nil
+}
+
+// Close stops the packet loop and the endpoints and removes the
+// namespace with everything in it; kernel sockets made by Listen and
+// Dial must be closed by their users, or they keep it until then.
+func (n *Network) Close() error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil
+	}
+	n.closed = true
+	eps := make([]*Endpoint, 0, len(n.endpoints))
+	for _, e := range n.endpoints {
+		eps = append(eps, e)
+	}
+	n.mu.Unlock()
+	for _, e := range eps {
+		e.stop()
+	}
+	n.path.stop()
+	err := n.tun.Close()
+	<-n.loopDone
+	n.ns.close()
+	return err
+}
+
+// TxDropped is how many packets the TUN device dropped because tcpsim
+// did not read them in time: a test asserts there were none.
+func (n *Network) TxDropped() (uint64, error) {
+	var d uint64
+	err := n.ns.do(func() error {
+		var err error
+		d, err = txDropped()
+		return err
+	})
+	return d, err
+}
+
+// Listen opens a kernel TCP socket listening on KernelAddr:port (0: any
+// free port), inside the namespace.
+func (n *Network) Listen(port uint16) (net.Listener, error) {
+	var ln net.Listener
+	err := n.ns.do(func() error {
+		var err error
+		ln, err = net.Listen("tcp4", netip.AddrPortFrom(KernelAddr, port).String())
+		return err
+	})
+	return ln, err
+}
+
+// Dial connects a kernel TCP socket from inside the namespace to
+// TcpsimAddr:port, where a tcpsim endpoint listens.
+func (n *Network) Dial(ctx context.Context, port uint16) (net.Conn, error) {
+	var c net.Conn
+	err := n.ns.do(func() error {
+		var err error
+		var d net.Dialer
+		c, err = d.DialContext(ctx, "tcp4", netip.AddrPortFrom(TcpsimAddr, port).String())
+		return err
+	})
+	return c, err
+}
+
+// loop reads packets from the TUN device until it is closed.
+func (n *Network) loop() {
+	defer close(n.loopDone)
+	buf := make([]byte, 65536)
+	var dec = capture.NewDecoder()
+	for {
+		k, err := n.tun.Read(buf)
+		if err != nil {
+			if !errors.Is(err, os.ErrClosed) {
+				n.loopErr = fmt.Errorf("kernelnet: reading %s: %w", tunName, err)
+			}
+			return
+		}
+		pkt := append([]byte(nil), buf[:k]...)
+		n.path.fromKernel(pkt, func(pkt []byte) { n.deliver(dec, pkt) })
+	}
+}
+
+// deliver decodes a packet from the kernel and hands a TCP segment to the
+// endpoint on its port; anything else is ignored (IPv6 neighbour
+// discovery, for one).
+func (n *Network) deliver(dec *capture.Decoder, pkt []byte) {
+	n.writeMu.Lock() // the decoder is shared by the loop and delayed deliveries
+	p, err := dec.Decode(capture.Record{Data: pkt, LinkType: 101, Length: len(pkt)})
+	n.writeMu.Unlock()
+	if err != nil || p.Kind != capture.TCP || p.Dst.Addr() != TcpsimAddr {
+		return
+	}
+	n.mu.Lock()
+	e := n.endpoints[p.Dst.Port()]
+	n.mu.Unlock()
+	if e == nil {
+		// No endpoint on that port: the answer of a closed port (RFC 9293
+		// §3.10.7.1).
+		if r, ok := tcpstate.ResetFor(&p.Segment); ok {
+			n.send(&r)
+		}
+		return
+	}
+	seg := p.Segment
+	seg.Payload = append([]byte(nil), seg.Payload...)
+	e.segment(&seg)
+}
+
+// send writes a segment from tcpsim towards the kernel, through the
+// path's impairments.
+func (n *Network) send(seg *tcpstate.Segment) {
+	n.writeMu.Lock()
+	pkt, err := n.enc.Segment(seg)
+	if err == nil {
+		pkt = append([]byte(nil), pkt...)
+	}
+	n.writeMu.Unlock()
+	if err != nil {
+		return // an endpoint's segment always encodes
+	}
+	n.path.fromTcpsim(pkt)
+}
+
+// toKernel writes a packet into the TUN device: the kernel receives it.
+func (n *Network) toKernel(pkt []byte) {
+	n.tun.Write(pkt) // fails only once the device is closed
+}
+
+// register adds e on its port.
+func (n *Network) register(e *Endpoint) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return errors.New("kernelnet: the network is closed")
+	}
+	if n.endpoints[e.local.Port()] != nil {
+		return fmt.Errorf("kernelnet: port %d is in use", e.local.Port())
+	}
+	n.endpoints[e.local.Port()] = e
+	return nil
+}
+
+// unregister removes e.
+func (n *Network) unregister(e *Endpoint) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.endpoints[e.local.Port()] == e {
+		delete(n.endpoints, e.local.Port())
+	}
+}
+
+// now is the wall clock, which the endpoints run on: this driver is the
+// real network.
+func now() time.Time { return time.Now() }
