@@ -34,6 +34,38 @@ type Network struct {
 
 	loopDone chan struct{}
 	loopErr  error
+
+	traceMu    sync.Mutex
+	tracing    bool
+	traceStart time.Time
+	trace      []TraceSegment
+}
+
+// startTrace starts recording the segments on the link.
+func (n *Network) startTrace() {
+	n.traceMu.Lock()
+	n.tracing, n.traceStart, n.trace = true, time.Now(), nil
+	n.traceMu.Unlock()
+}
+
+// stopTrace stops recording and returns what was recorded.
+func (n *Network) stopTrace() []TraceSegment {
+	n.traceMu.Lock()
+	defer n.traceMu.Unlock()
+	n.tracing = false
+	return n.trace
+}
+
+// record adds a segment to the trace, if one is on.
+func (n *Network) record(fromTcpsim bool, seg *tcpstate.Segment) {
+	n.traceMu.Lock()
+	defer n.traceMu.Unlock()
+	if n.tracing && len(n.trace) < maxTrace {
+		s := *seg
+		s.Payload = nil // only its length is kept
+		n.trace = append(n.trace, TraceSegment{At: time.Since(n.traceStart), FromTcpsim: fromTcpsim, Seg: s,
+			Len: len(seg.Payload)})
+	}
 }
 
 // Options shape the TUN link between the kernel and tcpsim.
@@ -163,6 +195,7 @@ func (n *Network) deliver(dec *capture.Decoder, pkt []byte) {
 	if err != nil || p.Kind != capture.TCP || p.Dst.Addr() != TcpsimAddr {
 		return
 	}
+	n.record(false, &p.Segment)
 	n.mu.Lock()
 	e := n.endpoints[p.Dst.Port()]
 	n.mu.Unlock()
@@ -182,6 +215,7 @@ func (n *Network) deliver(dec *capture.Decoder, pkt []byte) {
 // send writes a segment from tcpsim towards the kernel, through the
 // path's impairments.
 func (n *Network) send(seg *tcpstate.Segment) {
+	n.record(true, seg)
 	n.writeMu.Lock()
 	pkt, err := n.enc.Segment(seg)
 	if err == nil {
