@@ -8,23 +8,6 @@ import (
 	"time"
 )
 
-// Result is the outcome of one scenario run in one direction.
-type Result struct {
-	Scenario     string
-	TcpsimClient bool // tcpsim opened the connection, the kernel listened
-	Err          error
-	Took         time.Duration
-	Trace        []TraceSegment // the segments on the TUN link, for a failure's ladder
-}
-
-// Direction names who connected to whom.
-func (r Result) Direction() string {
-	if r.TcpsimClient {
-		return "tcpsim -> kernel"
-	}
-	return "kernel -> tcpsim"
-}
-
 // Scenarios lists the names of the interop scenarios, in the order they
 // run.
 func Scenarios() []string {

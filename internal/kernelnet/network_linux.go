@@ -68,13 +68,6 @@ func (n *Network) record(fromTcpsim bool, seg *tcpstate.Segment) {
 	}
 }
 
-// Options shape the TUN link between the kernel and tcpsim.
-type Options struct {
-	// Impairments applied between the TUN device and the tcpsim
-	// endpoints, both ways (the kernel has no netem here).
-	Impairments Impairments
-}
-
 // Open makes the namespace, the TUN device and its link, and starts the
 // packet loop. Close removes them all.
 func Open(opts Options) (*Network, error) {

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tcpsim/tcpsim/internal/kernelnet"
+)
+
+// requireKernel skips where the kernel cannot be reached (no root, no
+// TUN driver), unless TCPSIM_KERNEL_TESTS=require (set by .ci/run).
+func requireKernel(t *testing.T) {
+	t.Helper()
+	if err := kernelnet.Available(); err != nil {
+		if os.Getenv("TCPSIM_KERNEL_TESTS") == "require" {
+			t.Fatalf("kernel tests are required here: %v", err)
+		}
+		t.Skip(err)
+	}
+}
+
+// tcpsim interop runs every scenario both ways and says so, one line
+// each.
+func TestInteropCommand(t *testing.T) {
+	requireKernel(t)
+	code, out, errOut := run(t, "interop")
+	require.Equal(t, ExitOK, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	n := 2 * len(kernelnet.Scenarios())
+	require.Len(t, lines, n+1)
+	for _, l := range lines[:n] {
+		assert.True(t, strings.HasPrefix(l, "pass  "), l)
+	}
+	assert.Equal(t, "20 of 20 passed", lines[n])
+}
+
+// Without the right to make a network namespace the command says why in
+// one line and exits with status 2; a bad flag too.
+func TestInteropUnavailable(t *testing.T) {
+	requireKernel(t) // root, to drop it below
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv to run as an unprivileged user")
+	}
+	bin := filepath.Join(t.TempDir(), "tcpsim")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/tcpsim")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.NoError(t, os.Chmod(filepath.Dir(bin), 0o755))
+	cmd := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "interop")
+	out, err = cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, ExitUsage, exit.ExitCode())
+	assert.Equal(t, "tcpsim: kernelnet: making a network namespace needs root (or CAP_SYS_ADMIN and CAP_NET_ADMIN)\n", string(out))
+
+	code, _, errOut := run(t, "interop", "--jitter", "5ms", "--delay", "1ms")
+	assert.Equal(t, ExitUsage, code)
+	assert.Equal(t, "tcpsim: --jitter must not exceed --delay\n", errOut)
+}
