@@ -30,7 +30,9 @@ type Packet struct {
 	Payload  []byte           // UDP
 	// Len is the payload's length on the wire, from the IP and UDP
 	// headers' length fields; it is more than the payload held when the
-	// capture's snap length cut the packet (Truncated).
+	// capture's snap length cut the packet (Truncated), and never less:
+	// a length field below what the capture holds (0 in a jumbogram or a
+	// packet captured before segmentation offload) gives way to it.
 	Len       int
 	Truncated bool
 	// Fragment marks an IPv4 or IPv6 fragment (RFC 791 §2.3, RFC 8200
@@ -152,6 +154,12 @@ func (d *Decoder) decodeInto(rec *Record, pkt *Packet) error {
 		case layers.LayerTypeIPv4:
 			src, dst = addr(d.ip4.SrcIP), addr(d.ip4.DstIP)
 			ipPayload, held = int(d.ip4.Length)-int(d.ip4.IHL)*4, len(d.ip4.Payload)
+			if d.ip4.Length == 0 {
+				// A length of 0: a packet the sender's segmentation
+				// offload had yet to cut, captured before it was; its
+				// length is what the capture holds.
+				ipPayload = held
+			}
 			pkt.Fragment = d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0
 		case layers.LayerTypeIPv6:
 			src, dst = addr(d.ip6.SrcIP), addr(d.ip6.DstIP)
@@ -159,26 +167,31 @@ func (d *Decoder) decodeInto(rec *Record, pkt *Packet) error {
 			if h := d.ip6.HopByHop; h != nil { // gopacket decodes it inside the IPv6 layer
 				held += h.ActualLength
 			}
+			if d.ip6.Length == 0 {
+				// A jumbogram (RFC 2675 §3) or an offloaded packet: the
+				// length is in a hop-by-hop option or nowhere; take what
+				// the capture holds.
+				ipPayload = held
+			}
 		case layers.LayerTypeIPv6Fragment:
 			pkt.Fragment = d.frag6.MoreFragments || d.frag6.FragmentOffset != 0
 		case layers.LayerTypeTCP:
-			if d.tcp.err != nil {
-				return fmt.Errorf("capture: packet %d: %v", rec.Number, d.tcp.err)
-			}
 			pkt.Kind = TCP
 			pkt.Src = netip.AddrPortFrom(src, d.tcp.srcPort)
 			pkt.Dst = netip.AddrPortFrom(dst, d.tcp.dstPort)
 			pkt.Segment = d.tcp.seg
 			pkt.Segment.Src, pkt.Segment.Dst = pkt.Src, pkt.Dst
 			ext := held - len(d.tcp.header) - len(d.tcp.payload) // IPv6 extension headers
-			pkt.Len = ipPayload - ext - len(d.tcp.header)
-			pkt.Truncated = pkt.Len > len(d.tcp.payload)
+			// A length field smaller than what is held is a lie: the
+			// bytes are there.
+			pkt.Len = max(ipPayload-ext-d.tcp.headerLen, len(d.tcp.payload))
+			pkt.Truncated = pkt.Len > len(d.tcp.payload) || d.tcp.headerCut
 		case layers.LayerTypeUDP:
 			pkt.Kind = UDP
 			pkt.Src = netip.AddrPortFrom(src, uint16(d.udp.SrcPort))
 			pkt.Dst = netip.AddrPortFrom(dst, uint16(d.udp.DstPort))
 			pkt.Payload = d.udp.Payload
-			pkt.Len = int(d.udp.Length) - 8
+			pkt.Len = max(int(d.udp.Length)-8, len(d.udp.Payload)) // a length field of 0 to 7 is wrong (RFC 768)
 			pkt.Truncated = pkt.Len > len(d.udp.Payload)
 		}
 	}
