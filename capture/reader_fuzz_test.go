@@ -49,7 +49,14 @@ func FuzzReader(f *testing.F) {
 			if len(rec.Data) > MaxRecord {
 				t.Fatalf("a record of %d bytes", len(rec.Data))
 			}
-			_, _ = d.Decode(rec) // an error is an answer; a panic is not
+			p, err := d.Decode(rec) // an error is an answer; a panic is not
+			held := len(p.Payload)
+			if p.Kind == TCP {
+				held = len(p.Segment.Payload)
+			}
+			if err == nil && (held < 0 || p.Len < held) {
+				t.Fatalf("packet %d: length %d, %d bytes held", rec.Number, p.Len, held)
+			}
 		}
 	})
 }
