@@ -47,10 +47,14 @@ func (e *endStates) start(now time.Time, dir int, seg *tcpstate.Segment) {
 		server.Listen(now, seg.Dst)
 	case tcpstate.SYN | tcpstate.ACK:
 		// The server sent this: its SYN-ACK acknowledges the client's
-		// ISN+1, and its options can only be ones the client offered.
-		syn := tcpstate.Segment{Src: seg.Dst, Dst: seg.Src, Seq: seg.Ack.Sub(1), Flags: tcpstate.SYN,
-			Window: seg.Window, Options: seg.Options}
-		syn.Options.TSEcr = 0
+		// ISN+1, and carries only options the client offered (RFC 7323
+		// §1.3, RFC 2018 §2), though not their values: the client's
+		// TSval is the one echoed, its window and shift are unknown and
+		// taken at the largest, as for a capture without a SYN.
+		o := seg.Options
+		syn := tcpstate.Segment{Src: seg.Dst, Dst: seg.Src, Seq: seg.Ack.Sub(1), Flags: tcpstate.SYN, Window: 65535,
+			Options: tcpstate.Options{SACKPermitted: o.SACKPermitted, HasTimestamps: o.HasTimestamps, TSVal: o.TSEcr,
+				HasWindowScale: o.HasWindowScale, WindowScale: tcpstate.MaxWindowShift}}
 		server.Listen(now, seg.Src)
 		client.Sent(now, &syn)
 		server.Received(now, &syn)

@@ -212,3 +212,28 @@ func TestStatesAfterLossReorderingAndZeroWindow(t *testing.T) {
 		}
 	}
 }
+
+// A capture that starts with the SYN-ACK (the SYN before it lost or not
+// captured): the client's SYN is put back from what the SYN-ACK shows,
+// its timestamp the one the SYN-ACK echoes, so that the server's observer
+// does not take the client's later segments for old ones (RFC 7323 §5,
+// PAWS), and the connection runs to its normal end.
+func TestStatesFromTheSYNACK(t *testing.T) {
+	data, err := os.ReadFile("testdata/lo4.pcap")
+	require.NoError(t, err)
+	r, err := NewReader(bytes.NewReader(data))
+	require.NoError(t, err)
+	file := pcapHeader(65535, 1)
+	for i := 0; ; i++ {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		if i > 0 {
+			file = append(file, pcapRecord(uint32(len(rec.Data)), uint32(rec.Length), rec.Data)...)
+		}
+	}
+	got, _ := stateTrace(t, file)
+	require.Equal(t, normalClose[1:], got)
+}

@@ -16,9 +16,21 @@ import (
 // §3.10.1-3.10.5).
 //
 // An observer never sends, never runs timers, and keeps no data: received
-// text only moves RCV.NXT. Its receive window is the one the end
-// advertised, so that a segment the end would have refused as outside its
-// window is refused here too. The zero value is not ready: call Reset.
+// text only moves RCV.NXT, and text out of order is held as ranges of
+// sequence numbers. Its receive window is the one the end advertised, so
+// that a segment the end would have refused as outside its window is
+// refused here too; before the end has advertised one, the largest it
+// could. The zero value is not ready: call Reset.
+//
+// A capture sees segments at one place, and some histories look alike
+// from there; the observer takes the likely one. An acknowledgment beyond
+// what the capture showed means segments it missed, within the window
+// (Received, Sent). An end that sends a FIN not acknowledging the peer's
+// crossed it (simultaneous close). An end whose SYN-ACK the capture
+// lacks, or whose peer's SYN-ACK it lacks, is taken to have sent or
+// received it when its other segments say so. A RST that answers a
+// segment (in SYN-SENT, LISTEN, or SYN-RECEIVED out of sequence) leaves
+// the end where it was; any other is an ABORT.
 type Observer struct {
 	c      Conn
 	synWnd uint16 // the window of the end's SYN, its first receive window
@@ -71,10 +83,12 @@ func (o *Observer) Listen(now time.Time, local netip.AddrPort) error {
 func (o *Observer) Received(now time.Time, seg *Segment) Verdict {
 	c := &o.c
 	if seg.Flags&ACK != 0 && c.state.Synchronized() && seg.Ack.GreaterThan(c.sndNxt) {
-		// The peer acknowledges what the capture never showed the end
-		// send (the capture began late or dropped packets); the end sent
-		// it, or the peer could not acknowledge it.
-		c.sndNxt = seg.Ack
+		c.missedSends(seg.Ack)
+	}
+	if c.state == SynReceived && c.sndNxt == c.iss && seg.Flags&(SYN|ACK|RST) == ACK {
+		// The end's SYN-ACK is not in the capture, and the peer's ACK
+		// of it says where it was: one before what it acknowledges.
+		c.setISS(seg.Ack.Sub(1))
 	}
 	from := c.state
 	v := c.HandleSegment(now, *seg)
@@ -87,26 +101,43 @@ func (o *Observer) Received(now time.Time, seg *Segment) Verdict {
 	return v
 }
 
+// missedSends takes an acknowledgment beyond what the capture showed the
+// end send: the capture began late or dropped packets, and the end sent
+// them, or the peer could not acknowledge them. Only what the peer's
+// window let the end send counts (RFC 5961 §5.2: an ACK beyond is
+// dropped), and nothing after the end's FIN.
+func (c *Conn) missedSends(ack seqnum.Value) {
+	if ack.GreaterThan(c.sndUna.Add(seqnum.Size(c.maxSndWnd))) {
+		return
+	}
+	if c.finSent && ack.GreaterThan(c.finSeq.Add(1)) {
+		return
+	}
+	c.sndNxt = ack
+}
+
 // Sent processes a segment the end sent.
 func (o *Observer) Sent(now time.Time, seg *Segment) {
 	c := &o.c
 	switch {
 	case seg.Flags&RST != 0:
-		// RFC 9293 §3.10.5: an end sends a RST of its own when it aborts,
-		// and it is then CLOSED. A RST answering a segment with no
-		// connection (§3.10.7.1) leaves an end that had none CLOSED too.
-		if c.state != Closed {
-			c.fail(now, ErrAborted, "RFC 9293 §3.10.5: the end sent a RST")
-		}
+		c.sentRST(now, seg)
 		return
 	case seg.Flags&SYN != 0:
 		o.synWnd = seg.Window
 		c.sentSYN(now, seg)
-	case c.state == SynReceived && c.sndNxt == c.iss:
+	case c.state == SynReceived && c.sndNxt == c.iss && seg.Flags&ACK != 0 && seg.Ack == c.rcvNxt:
 		// The end's SYN-ACK is not in the capture (lost or reordered
-		// before the capture point), yet the end sends in sequence
-		// space: its SYN took the number before this segment.
+		// before the capture point), yet the end sends in sequence space,
+		// acknowledging the peer's SYN: its own SYN took the number
+		// before this segment.
 		c.setISS(seg.Seq.Sub(1))
+	case c.state == SynSent && seg.Flags&ACK != 0:
+		// An ACK from an end in SYN-SENT: the peer's SYN-ACK reached it,
+		// though not the capture (RFC 9293 §3.10.7.3: "If SND.UNA > ISS
+		// (our SYN has been ACKed), change the connection state to
+		// ESTABLISHED").
+		c.establishedUnseen(now, seg)
 	}
 	if c.state == Closed || c.state == Listen {
 		return
@@ -115,16 +146,77 @@ func (o *Observer) Sent(now time.Time, seg *Segment) {
 		c.sndNxt = end
 	}
 	if seg.Flags&FIN != 0 && !c.finSent {
-		c.sentFIN(now, seg)
+		switch c.state {
+		case SynReceived, Established, CloseWait:
+			c.sentFIN(now, seg)
+		}
 	}
 	if seg.Flags&ACK != 0 {
 		if c.state.Synchronized() && seg.Ack.GreaterThan(c.rcvNxt) {
-			// The end acknowledges what the capture never showed it
-			// receive (the capture began late or dropped packets).
-			c.rcvNxt = seg.Ack
+			c.missedArrivals(now, seg.Ack)
 		}
 		c.advertised(seg)
 	}
+}
+
+// sentRST: an end sends a RST when it aborts (RFC 9293 §3.10.5), and is
+// then CLOSED; but also in answer to a segment it cannot take, staying
+// where it was: in SYN-SENT to an unacceptable ACK (§3.10.7.3, where an
+// ABORT sends nothing), in LISTEN or SYN-RECEIVED to a bad ACK
+// (§3.10.7.2, §3.10.7.4), with the sequence number that ACK carried. A
+// RST from an end whose SYN-ACK was never sent refuses the connection: it
+// had none, and is CLOSED.
+func (c *Conn) sentRST(now time.Time, seg *Segment) {
+	switch c.state {
+	case Closed, SynSent:
+	case Listen:
+	case SynReceived:
+		switch {
+		case c.sndNxt == c.iss:
+			c.setState(now, Closed, "RFC 9293 §3.10.7.1: the end refused the connection with a RST")
+		case seg.Seq == c.sndNxt:
+			c.fail(now, ErrAborted, "RFC 9293 §3.10.5: the end sent a RST (ABORT)")
+		}
+	default:
+		c.fail(now, ErrAborted, "RFC 9293 §3.10.5: the end sent a RST (ABORT)")
+	}
+}
+
+// establishedUnseen puts an end in SYN-SENT in ESTABLISHED on its ACK of a
+// SYN-ACK the capture lacks: IRS is one before what it acknowledges. What
+// the peer offered is unknown: windows are taken at the largest scale if
+// the end offered scaling, as Synchronize does.
+func (c *Conn) establishedUnseen(now time.Time, seg *Segment) {
+	c.irs = seg.Ack.Sub(1)
+	c.rcvNxt, c.lastAckSent = seg.Ack, seg.Ack
+	c.sndUna = c.iss.Add(1)
+	c.synAcked = true
+	if c.wscaleOK = c.cfg.WindowScale; c.wscaleOK {
+		c.sndShift = MaxWindowShift
+	}
+	c.sackOK, c.tsOK = c.cfg.SACKPermitted, c.cfg.Timestamps && seg.Options.HasTimestamps
+	c.peerMSS = 536
+	c.rcvAdv = c.rcvNxt.Add(65535 << MaxWindowShift)
+	c.takeWindow(seg, 65535<<MaxWindowShift)
+	c.setState(now, Established, "RFC 9293 §3.10.7.3: the end acknowledged a SYN-ACK the capture lacks")
+}
+
+// missedArrivals takes an acknowledgment beyond what the capture showed
+// the end receive (the capture began late or dropped packets): RCV.NXT
+// moves there, past any data held out of order, and a FIN held with it
+// counts as received. Nothing can have arrived beyond the window the end
+// offered, nor after the peer's FIN.
+func (c *Conn) missedArrivals(now time.Time, ack seqnum.Value) {
+	if c.finRcvd || ack.GreaterThan(c.rcvAdv) {
+		return
+	}
+	if x := c.aux; x != nil && x.finHeld && x.finAt.LessThan(ack) {
+		x.finHeld = false
+		c.rcvNxt = x.finAt // the queue forgets what lies below as RCV.NXT passes it
+		c.finReceived(now)
+		return
+	}
+	c.rcvNxt = ack
 }
 
 // sentSYN opens the end. A SYN from an end not yet open is an active OPEN
@@ -238,7 +330,8 @@ func (c *Conn) forgetOwed() {
 	c.events = 0
 }
 
-// Synchronize starts the observer in ESTABLISHED from the first segment
+// Synchronize resets the observer and starts it in ESTABLISHED from the
+// first segment
 // of a connection whose opening the capture lacks; sent tells whether the
 // end sent seg or received it. seg gives both ends' positions in sequence
 // space: the sender's next byte, and the next byte the sender expects. A
@@ -248,6 +341,7 @@ func (c *Conn) forgetOwed() {
 // §2.3), so that nothing the end could have accepted is refused. Call
 // Sent or Received with seg afterwards.
 func (o *Observer) Synchronize(now time.Time, seg *Segment, sent bool) {
+	o.Reset()
 	c := &o.c
 	own, peer := seg.Seq, seg.Ack // sent: our next byte, and the peer's
 	c.local, c.remote = seg.Src, seg.Dst

@@ -28,8 +28,7 @@ const (
 // reassembly is a receiver's out-of-order queue: it holds data that arrived
 // above RCV.NXT until the hole in front of it is filled (RFC 9293
 // §3.10.7.4: "Segments with higher beginning sequence numbers SHOULD be held
-// for later processing", SHLD-31). It is a standalone type: a Conn does not
-// use it yet.
+// for later processing", SHLD-31).
 //
 // The caller owns RCV.NXT and passes it to every method; the queue forgets
 // whatever lies below it, so data delivered in order by the caller itself
@@ -71,6 +70,10 @@ type reassembly struct {
 
 	limit     int // most bytes above RCV.NXT the queue keeps
 	maxRanges int // most separate ranges the queue keeps
+	// rangesOnly: the queue keeps which bytes it holds, not the bytes
+	// (an Observer's: only their sequence numbers matter). It then
+	// allocates no buffer; Skip, not Take, moves past them.
+	rangesOnly bool
 
 	clock uint64 // counts inserts; stamps the range each one lands in
 }
@@ -158,7 +161,9 @@ func (r *reassembly) advance(rcvNxt seqnum.Value) {
 		r.head = 0
 		return
 	}
-	r.head = int((uint64(r.head) + uint64(d)) % uint64(len(r.buf)))
+	if len(r.buf) > 0 {
+		r.head = int((uint64(r.head) + uint64(d)) % uint64(len(r.buf)))
+	}
 }
 
 // Insert queues the segment text data that starts at sequence number seq,
@@ -206,8 +211,10 @@ func (r *reassembly) Insert(seq seqnum.Value, data []byte, rcvNxt, wndEnd seqnum
 		return 0 // one range too many: drop it, it will be retransmitted
 	}
 
-	r.grow(e)
-	r.write(s, data)
+	if !r.rangesOnly {
+		r.grow(e)
+		r.write(s, data)
+	}
 
 	fresh := len(data)
 	merged := oooRange{start: rcvNxt.Add(seqnum.Size(s)), end: rcvNxt.Add(seqnum.Size(e))}
@@ -260,6 +267,17 @@ func (r *reassembly) Take(rcvNxt seqnum.Value, most int) (a, b []byte) {
 
 // grow makes the buffer hold at least need bytes from base, unrolling the
 // ring so that base lands at index 0.
+// Skip moves past the bytes held at rcvNxt, at most most of them, as Take
+// does without returning them, and says how many there were.
+func (r *reassembly) Skip(rcvNxt seqnum.Value, most int) int {
+	n := min(r.Ready(rcvNxt), most)
+	if n <= 0 {
+		return 0
+	}
+	r.advance(rcvNxt.Add(seqnum.Size(n)))
+	return n
+}
+
 func (r *reassembly) grow(need int) {
 	if need <= len(r.buf) {
 		return

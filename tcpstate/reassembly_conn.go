@@ -13,6 +13,7 @@ func (c *Conn) holdOutOfOrder(dataSeq seqnum.Value, seg *Segment) {
 	x := c.extra()
 	if x.reasm == nil {
 		x.reasm = newReassembly(c.cfg.RecvBuffer, 0)
+		x.reasm.rangesOnly = c.cfg.observing
 	}
 	x.reasm.Insert(dataSeq, seg.Payload, c.rcvNxt, c.rcvAdv)
 	if seg.Flags&FIN == 0 {
@@ -27,14 +28,20 @@ func (c *Conn) holdOutOfOrder(dataSeq seqnum.Value, seg *Segment) {
 }
 
 // takeHeld moves the data the queue holds at RCV.NXT into the receive
-// buffer and reports whether there was any.
+// buffer (an observer's only moves RCV.NXT past it) and reports whether
+// there was any.
 func (c *Conn) takeHeld() bool {
 	if c.aux == nil || c.aux.reasm == nil || c.aux.reasm.Ready(c.rcvNxt) == 0 {
 		return false
 	}
-	a, b := c.aux.reasm.Take(c.rcvNxt, c.rcvBuf.Free())
-	n := c.keep(a)
-	n += c.keep(b)
+	var n int
+	if c.cfg.observing {
+		n = c.aux.reasm.Skip(c.rcvNxt, c.rcvBuf.Free())
+	} else {
+		a, b := c.aux.reasm.Take(c.rcvNxt, c.rcvBuf.Free())
+		n = c.keep(a)
+		n += c.keep(b)
+	}
 	c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
 	c.events |= EventReadable
 	return n > 0

@@ -70,9 +70,15 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 	if !fin && !c.heldFINReached() {
 		return Accepted
 	}
-	// "If the FIN bit is set, signal the user 'connection closing' and
-	// return any pending RECEIVEs with same message, advance RCV.NXT over
-	// the FIN, and send an acknowledgment for the FIN."
+	c.finReceived(now)
+	return Accepted
+}
+
+// finReceived takes the peer's FIN at RCV.NXT (RFC 9293 §3.10.7.4, eighth):
+// "If the FIN bit is set, signal the user 'connection closing' and return
+// any pending RECEIVEs with same message, advance RCV.NXT over the FIN,
+// and send an acknowledgment for the FIN."
+func (c *Conn) finReceived(now time.Time) {
 	var to State
 	var rule string
 	switch c.state {
@@ -90,14 +96,13 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 	case FinWait2:
 		to, rule = TimeWait, "RFC 9293 §3.10.7.4: FIN received in FIN-WAIT-2"
 	default:
-		return Accepted // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the state."
+		return // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the state."
 	}
 	c.rcvNxt = c.rcvNxt.Add(1)
 	c.finRcvd = true
 	c.events |= EventPeerClosed | EventReadable
 	c.ackPending = true
 	c.setState(now, to, rule)
-	return Accepted
 }
 
 // keep puts in-order text in the receive buffer and says how much fitted.
