@@ -331,9 +331,8 @@ func (c *Conn) forgetOwed() {
 }
 
 // Synchronize resets the observer and starts it in ESTABLISHED from the
-// first segment
-// of a connection whose opening the capture lacks; sent tells whether the
-// end sent seg or received it. seg gives both ends' positions in sequence
+// first segment of a connection whose opening the capture lacks; sent
+// tells whether the end sent seg or received it. seg gives both ends' positions in sequence
 // space: the sender's next byte, and the next byte the sender expects. A
 // receiver is taken to have had everything before seg: data it held out
 // of order from before the capture cannot be seen. The window scale the
