@@ -332,13 +332,13 @@ func (c *Conn) forgetOwed() {
 
 // Synchronize resets the observer and starts it in ESTABLISHED from the
 // first segment of a connection whose opening the capture lacks; sent
-// tells whether the end sent seg or received it. seg gives both ends' positions in sequence
-// space: the sender's next byte, and the next byte the sender expects. A
-// receiver is taken to have had everything before seg: data it held out
-// of order from before the capture cannot be seen. The window scale the
-// ends agreed is unknown: windows are taken at the largest scale (RFC 7323
-// §2.3), so that nothing the end could have accepted is refused. Call
-// Sent or Received with seg afterwards.
+// tells whether the end sent seg or received it. seg gives both ends'
+// positions in sequence space: the sender's next byte, and the next byte
+// the sender expects. A receiver is taken to have had everything before
+// seg: data it held out of order from before the capture cannot be seen.
+// The window scale the ends agreed is unknown: windows are taken at the
+// largest scale (RFC 7323 §2.3), so that nothing the end could have
+// accepted is refused. Call Sent or Received with seg afterwards.
 func (o *Observer) Synchronize(now time.Time, seg *Segment, sent bool) {
 	o.Reset()
 	c := &o.c
