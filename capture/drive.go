@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
@@ -15,13 +16,28 @@ type Captured struct {
 	Frame      int           // the packet's number in the file
 	At         time.Duration // since the file's first packet
 	FromServer bool
-	Seg        tcpstate.Segment // its payload at full length (zeros where the snap length cut it)
+	Seg        tcpstate.Segment // its payload is not used, only Len
+	Len        int              // the payload's length on the wire
+}
+
+// seqLen is the sequence space the segment occupies, SEG.LEN (RFC 9293
+// §3.4): its payload on the wire, and one each for SYN and FIN.
+func (c *Captured) seqLen() int {
+	n := c.Len
+	if c.Seg.Flags&tcpstate.SYN != 0 {
+		n++
+	}
+	if c.Seg.Flags&tcpstate.FIN != 0 {
+		n++
+	}
+	return n
 }
 
 // Sent is a segment the driven endpoint sent, and when.
 type Sent struct {
 	At  time.Duration
-	Seg tcpstate.Segment
+	Seg tcpstate.Segment // without its payload
+	Len int              // the payload's length
 }
 
 // Divergence is one way the driven endpoint's segment differs from the
@@ -43,6 +59,7 @@ type Drive struct {
 	Captured  []Captured // the side tcpsim played, as captured
 	Ours      []Sent     // what tcpsim sent, within the capture's time
 	Lag       time.Duration
+	Written   int64        // bytes tcpsim's application wrote, all the captured end sent
 	Differing int          // segments with at least one divergence
 	Diverged  []Divergence // the first MaxDivergences
 }
@@ -95,9 +112,9 @@ type runner struct {
 
 	capISS, peerISS seqnum.Value // the captured end's ISN and the other side's
 	capTS0, ourTS0  uint32       // the first TSval each of the two versions of the end sent
-	capTSSet        bool
 	ourTSSet        bool
 	now             time.Duration
+	unwritten       int // bytes the application has written that the send buffer could not take yet
 }
 
 // appAction is a call the endpoint's application makes: write data,
@@ -109,10 +126,15 @@ type appAction struct {
 	after    seqnum.Value
 	hasAfter bool
 	feed     int // the first fed segment that reaches after; -1 if none does
-	write    []byte
+	write    int // bytes to write
 	close    bool
 	abort    bool
 }
+
+// zeroes stands in for the bytes the application writes and the fed
+// segments carry: only their number matters to the comparison, and a
+// capture's payload may be cut or absent.
+var zeroes [MaxRecord]byte
 
 var driveEpoch = time.Unix(0, 0)
 
@@ -149,19 +171,30 @@ func (r *runner) prepare(segs []Captured) error {
 			if opening.Seg.Src.Addr().Is6() {
 				ip = 60
 			}
-			cfg.MTU = min(int(o.MSS)+ip, 65535)
+			cfg.MTU = min(max(int(o.MSS)+ip, 68), 65535) // RFC 791: 68 at the least
 		}
 		cfg.WindowScale, cfg.SACKPermitted, cfg.Timestamps = o.HasWindowScale, o.SACKPermitted, o.HasTimestamps
 		if o.HasWindowScale {
-			// The smallest buffer that takes the same shift (RFC 7323
-			// §2.3: the shift is chosen from the buffer offered).
-			cfg.RecvBuffer = min(65535<<min(o.WindowScale, tcpstate.MaxWindowShift), 65535<<tcpstate.MaxWindowShift)
+			// The largest buffer that takes the same shift (RFC 7323
+			// §2.3: the shift is the smallest that lets the buffer be
+			// advertised).
+			cfg.RecvBuffer = 65535 << min(o.WindowScale, tcpstate.MaxWindowShift)
 		}
 		r.capISS = opening.Seg.Seq
 	}
+	// The application writes what the capture shows, whatever the
+	// window: the send buffer takes a whole capture's worth (it grows as
+	// it fills).
+	cfg.SendBuffer = 1 << 30
 	var err error
 	if r.conn, err = tcpstate.NewConn(cfg); err != nil {
-		return err
+		return fmt.Errorf("capture: the captured end's options cannot be replayed: %w", err)
+	}
+	for _, c := range r.d.Captured {
+		if c.Seg.Options.HasTimestamps {
+			r.capTS0 = c.Seg.Options.TSVal
+			break
+		}
 	}
 	r.peerISS = syn.Seg.Seq
 	if !r.d.Server {
@@ -175,7 +208,10 @@ func (r *runner) prepare(segs []Captured) error {
 	}
 	r.plan()
 	r.link()
-	if r.d.Server {
+	if r.d.Server && opening != nil {
+		// A server that answered with a SYN-ACK was listening; one that
+		// did not stays CLOSED, and answers the SYN with a RST (RFC 9293
+		// §3.10.7.1), as a closed port does.
 		return r.conn.Listen(r.at(0), syn.Seg.Dst)
 	}
 	return nil
@@ -193,82 +229,98 @@ func (r *runner) opening() *Captured {
 
 // lag is the time from the other side's segment to the captured end's
 // answer in the handshake: SYN to SYN-ACK for a server, SYN-ACK to ACK for
-// a client; 0 without them.
+// a client, the trigger being the last one before the answer (a SYN sent
+// again after a loss); 0 without them.
 func (r *runner) lag() time.Duration {
 	var trigger, answer tcpstate.Flags = tcpstate.SYN, tcpstate.SYN | tcpstate.ACK
 	if !r.d.Server {
 		trigger, answer = tcpstate.SYN|tcpstate.ACK, tcpstate.ACK
 	}
-	for _, t := range r.feed {
-		if t.Seg.Flags&(tcpstate.SYN|tcpstate.ACK|tcpstate.RST|tcpstate.FIN) != trigger {
+	const kinds = tcpstate.SYN | tcpstate.ACK | tcpstate.RST | tcpstate.FIN
+	for _, a := range r.d.Captured {
+		if a.Seg.Flags&kinds != answer {
 			continue
 		}
-		for _, a := range r.d.Captured {
-			if a.At >= t.At && a.Seg.Flags&(tcpstate.SYN|tcpstate.ACK|tcpstate.RST|tcpstate.FIN) == answer {
-				return a.At - t.At
+		last := time.Duration(-1)
+		for _, t := range r.feed {
+			if t.At <= a.At && t.Seg.Flags&kinds == trigger {
+				last = t.At
 			}
 		}
-		break
+		if last >= 0 {
+			return a.At - last
+		}
+		return 0
 	}
 	return 0
 }
 
 // plan lists the application's calls from the captured end's segments:
-// new data is written when it is first seen, the FIN is a CLOSE, a RST an
-// ABORT (RFC 9293 §3.10.2, §3.10.4, §3.10.5). A client's SYN is its OPEN.
+// new data is written when it is first seen, the FIN is a CLOSE (RFC 9293
+// §3.10.2, §3.10.4); a RST after it, or instead, an ABORT (§3.10.5). A
+// client's SYN is its OPEN.
 func (r *runner) plan() {
 	var next seqnum.Value
-	started := false
+	started, closed := false, false
 	for _, c := range r.d.Captured {
 		seg := &c.Seg
 		a := appAction{at: c.At, after: seg.Ack, hasAfter: seg.Flags&tcpstate.ACK != 0}
 		switch {
 		case seg.Flags&tcpstate.RST != 0:
-			a.abort = true
-			r.actions = append(r.actions, a)
+			if started {
+				a.abort = true
+				r.actions = append(r.actions, a)
+			}
 			return
 		case seg.Flags&tcpstate.SYN != 0:
 			next, started = seg.Seq.Add(1), true
 			continue
-		case !started:
+		case !started || closed:
 			continue
 		}
-		data := seg.Seq
-		if end := data.Add(seqnum.Size(len(seg.Payload))); end.GreaterThan(next) {
-			skip := int(data.Size(next))
-			if next.LessThan(data) {
-				skip = 0 // a gap the capture missed: write from here
+		if end := seg.Seq.Add(seqnum.Size(c.Len)); end.GreaterThan(next) {
+			n := int(next.Size(end))
+			if next.LessThan(seg.Seq) {
+				n = c.Len // a gap the capture missed: write from here
 			}
-			a.write = append([]byte(nil), seg.Payload[skip:]...)
+			a.write = n
 			r.actions = append(r.actions, a)
-			a.write = nil
 			next = end
 		}
 		if seg.Flags&tcpstate.FIN != 0 {
-			a.close = true
-			r.actions = append(r.actions, a)
-			return
+			r.actions = append(r.actions, appAction{at: c.At, after: seg.Ack, hasAfter: a.hasAfter, close: true})
+			closed = true
 		}
 	}
 }
 
 // link finds, for each call, the fed segment that brings what the call's
 // segment acknowledges: the call waits for it, however late it comes.
+// Sequence numbers are compared relative to the other side's ISN.
 func (r *runner) link() {
+	reach := make([]int64, len(r.feed)) // the farthest any fed segment so far reaches
+	far := int64(-1)
+	for j := range r.feed {
+		if c := &r.feed[j]; c.seqLen() > 0 {
+			far = max(far, r.rel(c.Seg.Seq)+int64(c.seqLen()))
+		}
+		reach[j] = far
+	}
 	for i := range r.actions {
 		a := &r.actions[i]
 		a.feed = -1
 		if !a.hasAfter {
 			continue
 		}
-		for j := range r.feed {
-			if s := &r.feed[j].Seg; s.Len() > 0 && s.End().GreaterThanEq(a.after) {
-				a.feed = j
-				break
-			}
+		want := r.rel(a.after)
+		if j, _ := slices.BinarySearch(reach, want); j < len(reach) {
+			a.feed = j
 		}
 	}
 }
+
+// rel is seq's distance from the other side's ISN.
+func (r *runner) rel(seq seqnum.Value) int64 { return int64(r.peerISS.Size(seq)) }
 
 func (r *runner) at(d time.Duration) time.Time { return driveEpoch.Add(d) }
 
@@ -306,8 +358,8 @@ func (r *runner) run() bool {
 		if !a.hasAfter || !feedDue() || !r.received(a.after) {
 			return true
 		}
-		next := &r.feed[fi].Seg
-		return next.Len() > 0 && next.End().GreaterThan(a.after)
+		next := &r.feed[fi]
+		return next.seqLen() > 0 && next.Seg.Seq.Add(seqnum.Size(next.seqLen())).GreaterThan(a.after)
 	}
 	act := func() {
 		a := r.actions[ai]
@@ -319,7 +371,8 @@ func (r *runner) run() bool {
 		case a.close:
 			c.Close(now)
 		default:
-			c.Write(a.write)
+			r.unwritten += a.write
+			r.write()
 		}
 	}
 	// Every step consumes a fed segment or a call, fires a timer or moves
@@ -332,17 +385,19 @@ func (r *runner) run() bool {
 		case actionDue():
 			act()
 		case feedDue():
-			c.HandleSegment(now, r.rebase(r.feed[fi].Seg))
+			c.HandleSegment(now, r.rebase(&r.feed[fi]))
 			fi++
 			r.poll()
 			// Then the application: it reads, and makes the calls now
 			// due, before the endpoint sends again.
 			r.read()
+			r.write()
 			for actionDue() {
 				act()
 			}
 		case !c.NextTimeout().IsZero() && !c.NextTimeout().After(now):
 			c.HandleTimeout(now)
+			r.write()
 		default:
 			next := r.end + 1
 			if fi < len(r.feed) {
@@ -395,6 +450,19 @@ func (r *runner) serverAddr() netip.AddrPort {
 	return r.feed[0].Seg.Src
 }
 
+// write hands the send buffer what the application wrote and it could
+// not take yet.
+func (r *runner) write() {
+	for r.unwritten > 0 {
+		n, _ := r.conn.Write(zeroes[:min(r.unwritten, len(zeroes))])
+		if n == 0 {
+			return
+		}
+		r.unwritten -= n
+		r.d.Written += int64(n)
+	}
+}
+
 // read is the application reading everything the endpoint received: it
 // keeps up.
 func (r *runner) read() {
@@ -413,17 +481,21 @@ func (r *runner) poll() {
 		if !ok {
 			return
 		}
-		seg.Payload = append([]byte(nil), seg.Payload...)
+		n := len(seg.Payload)
+		seg.Payload = nil
 		if seg.Options.HasTimestamps && !r.ourTSSet {
 			r.ourTS0, r.ourTSSet = seg.Options.TSVal, true
 		}
-		r.d.Ours = append(r.d.Ours, Sent{At: r.now, Seg: seg})
+		r.d.Ours = append(r.d.Ours, Sent{At: r.now, Seg: seg, Len: n})
 	}
 }
 
-// rebase moves a fed segment's numbers that refer to the captured end,
-// its acknowledgment, SACK blocks and echoed timestamp, to the endpoint's.
-func (r *runner) rebase(seg tcpstate.Segment) tcpstate.Segment {
+// rebase makes the segment to feed from a captured one: its numbers that
+// refer to the captured end (acknowledgment, SACK blocks, echoed
+// timestamp) moved to the endpoint's, its payload zeros of the length on
+// the wire.
+func (r *runner) rebase(c *Captured) tcpstate.Segment {
+	seg := c.Seg
 	iss := r.conn.TCB().ISS
 	move := func(v seqnum.Value) seqnum.Value { return iss.Add(r.capISS.Size(v)) }
 	if seg.Flags&tcpstate.ACK != 0 {
@@ -435,17 +507,9 @@ func (r *runner) rebase(seg tcpstate.Segment) tcpstate.Segment {
 		b.Left, b.Right = move(b.Left), move(b.Right)
 	}
 	if o.HasTimestamps && o.TSEcr != 0 {
-		if !r.capTSSet {
-			for _, c := range r.d.Captured {
-				if c.Seg.Options.HasTimestamps {
-					r.capTS0, r.capTSSet = c.Seg.Options.TSVal, true
-					break
-				}
-			}
-		}
 		o.TSEcr = o.TSEcr - r.capTS0 + r.ourTS0
 	}
-	seg.Payload = append([]byte(nil), seg.Payload...)
+	seg.Payload = zeroes[:min(c.Len, len(zeroes))]
 	return seg
 }
 
@@ -462,11 +526,11 @@ func (r *runner) compare() {
 		case i >= len(d.Ours):
 			c := d.Captured[i]
 			found = append(found, Divergence{Field: "segment", Frame: c.Frame, At: c.At,
-				Want: describe(&c.Seg, r.capISS, r.peerISS), Got: "none"})
+				Want: describe(&c.Seg, c.Len, r.capISS, r.peerISS), Got: "none"})
 		case i >= len(d.Captured):
 			o := d.Ours[i]
 			found = append(found, Divergence{Field: "segment", At: o.At, Want: "none",
-				Got: describe(&o.Seg, ourISS, r.peerISS)})
+				Got: describe(&o.Seg, o.Len, ourISS, r.peerISS)})
 		default:
 			found = r.differences(&d.Captured[i], &d.Ours[i], ourISS)
 		}
@@ -501,8 +565,8 @@ func (r *runner) differences(c *Captured, o *Sent, ourISS seqnum.Value) []Diverg
 			add("ack", fmt.Sprint(uint32(a)), fmt.Sprint(uint32(b)))
 		}
 	}
-	if len(cs.Payload) != len(os.Payload) {
-		add("len", fmt.Sprint(len(cs.Payload)), fmt.Sprint(len(os.Payload)))
+	if c.Len != o.Len {
+		add("len", fmt.Sprint(c.Len), fmt.Sprint(o.Len))
 	}
 	if cs.Window != os.Window {
 		add("window", fmt.Sprint(cs.Window), fmt.Sprint(os.Window))
@@ -517,12 +581,12 @@ func (r *runner) differences(c *Captured, o *Sent, ourISS seqnum.Value) []Diverg
 }
 
 // describe is a segment in short, with its numbers relative to the ISNs.
-func describe(s *tcpstate.Segment, iss, peerISS seqnum.Value) string {
+func describe(s *tcpstate.Segment, n int, iss, peerISS seqnum.Value) string {
 	t := fmt.Sprintf("%s seq %d", s.Flags, uint32(iss.Size(s.Seq)))
 	if s.Flags&tcpstate.ACK != 0 {
 		t += fmt.Sprintf(" ack %d", uint32(peerISS.Size(s.Ack)))
 	}
-	return t + fmt.Sprintf(" len %d win %d", len(s.Payload), s.Window)
+	return t + fmt.Sprintf(" len %d win %d", n, s.Window)
 }
 
 // driveOptions lists the options that must agree: the SYN's offers, the

@@ -8,8 +8,8 @@ import (
 	"github.com/tcpsim/tcpsim/capture"
 )
 
-// driveCollector keeps the segments of the stream --drive replays, their
-// payloads at full length (zeros where the snap length cut them).
+// driveCollector keeps the segments of the stream --drive replays: their
+// headers and payload lengths, not their bytes.
 type driveCollector struct {
 	stream int
 	segs   []capture.Captured
@@ -20,10 +20,8 @@ func (d *driveCollector) add(rec capture.Record, p *capture.Packet, si capture.S
 		return
 	}
 	seg := p.Segment
-	payload := make([]byte, p.Len)
-	copy(payload, seg.Payload)
-	seg.Payload = payload
-	d.segs = append(d.segs, capture.Captured{Frame: rec.Number, At: si.At, FromServer: si.FromServer, Seg: seg})
+	seg.Payload = nil
+	d.segs = append(d.segs, capture.Captured{Frame: rec.Number, At: si.At, FromServer: si.FromServer, Seg: seg, Len: p.Len})
 }
 
 // maxShownDivergences is how many divergences the text report lists.
