@@ -2,6 +2,7 @@ package capture
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"net/netip"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
@@ -21,6 +22,7 @@ type Streams struct {
 	// with a generic function and follow a pointer to the entry.
 	index   []int32
 	bits    uint // len(index) is 1<<bits
+	seed    uint64 // secret, random: see hash
 	entries []streamEntry
 	n       int
 }
@@ -33,12 +35,12 @@ type streamEntry struct {
 
 // tuplePair is a connection's two endpoints, lower first, so that both
 // directions find the same entry. It is plain memory, every field a
-// number and no padding, so that a map hashes and compares it as a block
-// of 40 bytes.
+// number and no padding, so that it hashes and compares as a block of 40
+// bytes.
 type tuplePair struct {
 	loHi, loLo, hiHi, hiLo uint64 // the addresses, as 16 bytes each (IPv4 mapped)
 	loPort, hiPort         uint16
-	zero                   uint32 // always 0: fills what would be padding
+	v6                     uint32 // 1 for IPv6 (IPv4-mapped included), 0 for IPv4: they are not one stream
 }
 
 // pairOf is the tuplePair of a packet from a to b.
@@ -50,7 +52,11 @@ func pairOf(a, b netip.AddrPort) tuplePair {
 	if bh < ah || bh == ah && (bl < al || bl == al && bp < ap) {
 		ah, al, ap, bh, bl, bp = bh, bl, bp, ah, al, ap
 	}
-	return tuplePair{loHi: ah, loLo: al, hiHi: bh, hiLo: bl, loPort: ap, hiPort: bp}
+	k := tuplePair{loHi: ah, loLo: al, hiHi: bh, hiLo: bl, loPort: ap, hiPort: bp}
+	if !a.Addr().Is4() {
+		k.v6 = 1
+	}
+	return k
 }
 
 // stream is what Streams keeps of the last connection on a 4-tuple.
@@ -64,21 +70,30 @@ type stream struct {
 }
 
 // NewStreams returns an empty numbering.
-func NewStreams() *Streams { return &Streams{index: make([]int32, 1<<10), bits: 10} }
+func NewStreams() *Streams {
+	return &Streams{index: make([]int32, 1<<10), bits: 10, seed: maphash.Bytes(maphash.MakeSeed(), nil)}
+}
 
-// hash mixes a 4-tuple's fields into a table position (a multiplicative
-// hash: the high bits of the product by an odd constant near 2^64/φ).
-func (k *tuplePair) hash(bits uint) uint64 {
-	h := k.loHi ^ k.loLo*0x9e3779b97f4a7c15 ^ k.hiHi<<1 ^ k.hiLo*0xc2b2ae3d27d4eb4f ^
-		uint64(k.loPort)<<32 ^ uint64(k.hiPort)
-	return (h * 0x9e3779b97f4a7c15) >> (64 - bits)
+// hash is a 4-tuple's table position: each field is mixed in by a
+// multiply and a shift (splitmix64's steps) from a random seed drawn for
+// each table, so that no capture can be made whose tuples all collide in
+// every run. The numbering does not depend on it.
+func (s *Streams) hash(k *tuplePair) uint64 {
+	h := s.seed
+	for _, v := range [...]uint64{k.loHi, k.loLo, k.hiHi, k.hiLo, uint64(k.loPort)<<32 | uint64(k.hiPort)<<16 | uint64(k.v6)} {
+		h ^= v
+		h *= 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+	}
+	h *= 0x94d049bb133111eb
+	return h >> (64 - s.bits)
 }
 
 // find returns the entry of key, or nil, and the slot where it is or
 // would go.
 func (s *Streams) find(key *tuplePair) (*streamEntry, int) {
 	mask := len(s.index) - 1
-	for i := int(key.hash(s.bits)); ; i = (i + 1) & mask {
+	for i := int(s.hash(key)); ; i = (i + 1) & mask {
 		e := s.index[i]
 		if e == 0 {
 			return nil, i

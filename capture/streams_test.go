@@ -79,3 +79,18 @@ func TestStreams(t *testing.T) {
 	assert.Equal(t, want, ids, "tshark's tcp.stream")
 	assert.Equal(t, want[len(want)-1]+1, st.Len())
 }
+
+// An IPv4 address and the same address mapped into IPv6 (RFC 4291
+// §2.5.5.2) are different endpoints: two streams, as tshark numbers them.
+func TestStreamsIPv4AndMapped(t *testing.T) {
+	s := NewStreams()
+	v4 := tcpstate.Segment{Src: netip.MustParseAddrPort("198.18.0.1:40000"), Dst: netip.MustParseAddrPort("198.18.0.2:80"), Flags: tcpstate.SYN}
+	mapped := v4
+	mapped.Src = netip.MustParseAddrPort("[::ffff:198.18.0.1]:40000")
+	mapped.Dst = netip.MustParseAddrPort("[::ffff:198.18.0.2]:80")
+	a, _ := s.Add(&v4)
+	b, _ := s.Add(&mapped)
+	if a != 0 || b != 1 {
+		t.Fatalf("streams %d and %d; want 0 and 1", a, b)
+	}
+}
