@@ -21,7 +21,7 @@ type Streams struct {
 	// it is kept at most half full. A map would hash the 40-byte key
 	// with a generic function and follow a pointer to the entry.
 	index   []int32
-	bits    uint // len(index) is 1<<bits
+	bits    uint   // len(index) is 1<<bits
 	seed    uint64 // secret, random: see hash
 	entries []streamEntry
 	n       int
