@@ -39,7 +39,12 @@ func (f *outputFile) commit(write func(io.Writer) error) error {
 		f.discard()
 		return fmt.Errorf("writing %s: %w", f.path, err)
 	}
-	err := f.tmp.Close()
+	// os.CreateTemp made the file private (0600); the output is an
+	// ordinary file, as a shell's redirection would make it.
+	err := f.tmp.Chmod(0o644)
+	if err == nil {
+		err = f.tmp.Close()
+	}
 	if err == nil {
 		err = os.Rename(f.tmp.Name(), f.path)
 	}

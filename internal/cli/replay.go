@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,9 +48,13 @@ other received. --packets lists every TCP segment with its relative sequence
 and acknowledgment numbers (as Wireshark shows them), flags, length, window
 (scaled), both ends' states after it and what the sequence analysis flags.
 
+--svg draws one connection as a ladder diagram. --drive replays one side of a
+connection into tcpsim's TCP playing the other, and reports where what tcpsim
+sends differs from what the captured end sent (exit status 1 if it does).
+
 Packets that cannot be decoded are counted and the rest of the file is still
-read; a file that is not a capture, or is damaged, is an error naming the
-packet.`,
+read; a file that is not a capture is an error naming the packet, and one
+damaged part way is reported as far as it could be read, then an error.`,
 		Example: `  tcpsim replay capture.pcap
   tcpsim replay capture.pcapng -o json
   tcpsim replay capture.pcap --packets --stream 2
@@ -58,6 +63,9 @@ packet.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.stream < -1 {
 				return fmt.Errorf("--stream %d: streams are numbered from 0", opts.stream)
+			}
+			if opts.drive.v != "" && opts.packets {
+				return errors.New("--drive and --packets do not go together: --drive reports on the replay")
 			}
 			return failed(runReplay(cmd.OutOrStdout(), cmd.ErrOrStderr(), args[0], &opts))
 		},
@@ -71,7 +79,7 @@ packet.`,
 	return cmd
 }
 
-func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
+func runReplay(stdout, progress io.Writer, path string, opts *replayOptions) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err // names the file
@@ -84,7 +92,8 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 		}
 		defer svg.discard()
 	}
-	in := newReplayProgress(f, progress)
+	w := &errWriter{w: stdout}
+	in := newReplayProgress(f, progress, opts.packets)
 	list := newPacketList(w, path, opts)
 	var ladder *streamLadder
 	if svg != nil {
@@ -94,7 +103,7 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 	if opts.drive.v != "" {
 		drive = &driveCollector{stream: max(opts.stream, 0)}
 	}
-	a, err := capture.AnalyzeEach(in, func(rec capture.Record, p *capture.Packet, si capture.SegmentInfo) {
+	a, readErr := capture.AnalyzeEach(in, func(rec capture.Record, p *capture.Packet, si capture.SegmentInfo) {
 		in.tick()
 		if p.Kind != capture.TCP || opts.stream >= 0 && si.Stream != opts.stream {
 			return
@@ -104,25 +113,50 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 		drive.add(rec, p, si)
 	})
 	in.done()
+	if readErr != nil {
+		readErr = fmt.Errorf("%s: %w", path, readErr)
+		if a == nil { // not a capture at all: nothing was read
+			return readErr
+		}
+	}
+	err = replayReport(w, path, a, opts, list, ladder, drive, svg, readErr)
+	if err == nil {
+		err = readErr // the report covers what could be read; the damage is still an error
+	}
+	if err == nil {
+		err = w.err
+	}
+	return err
+}
+
+// replayReport writes what replay found in the capture: the report, or
+// with --drive the replay's; and the SVG. A file damaged part way
+// (readErr) is reported as far as it was read, and in JSON the error is in
+// the document, which stays whole.
+func replayReport(w *errWriter, path string, a *capture.Analysis, opts *replayOptions, list *packetList,
+	ladder *streamLadder, drive *driveCollector, svg *outputFile, readErr error) error {
+	var err error
+	switch {
+	case opts.stream >= len(a.TCP):
+		err = fmt.Errorf("--stream %d: %s has %s", opts.stream, path, streamRange(len(a.TCP)))
+	case opts.stream < 0 && (svg != nil || drive != nil) && len(a.TCP) != 1:
+		flag := "--svg"
+		if drive != nil {
+			flag = "--drive"
+		}
+		err = fmt.Errorf("%s: %s has %s: choose one with --stream", flag, path, streamRange(len(a.TCP)))
+	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		list.abandon(err)
+		return err
 	}
-	if list != nil && list.err != nil {
-		return list.err
-	}
-	if opts.stream >= len(a.TCP) {
-		return fmt.Errorf("--stream %d: %s has %s", opts.stream, path, streamRange(len(a.TCP)))
-	}
-	for _, one := range []struct {
-		flag string
-		on   bool
-	}{{"--svg", svg != nil}, {"--drive", drive != nil}} {
-		if one.on && opts.stream < 0 && len(a.TCP) != 1 {
-			return fmt.Errorf("%s: %s has %s: choose one with --stream", one.flag, path, streamRange(len(a.TCP)))
+	stream := max(opts.stream, 0)
+	if svg != nil {
+		if err := ladder.write(svg, a.TCP[stream]); err != nil {
+			return err
 		}
 	}
 	if drive != nil {
-		stream := max(opts.stream, 0)
 		d, err := capture.DriveConnection(drive.segs, opts.drive.v == "server")
 		if err != nil {
 			return fmt.Errorf("--drive: stream %d: %w", stream, err)
@@ -131,16 +165,29 @@ func runReplay(w, progress io.Writer, path string, opts *replayOptions) error {
 	}
 	if opts.output.v == "json" {
 		if opts.stream >= 0 {
-			a.TCP, a.UDP = a.TCP[opts.stream:opts.stream+1], nil
+			a.TCP, a.UDP = a.TCP[stream:stream+1], nil
 		}
-		err = writeReplayJSON(w, path, a, list)
-	} else {
-		err = writeReplayText(w, path, a, opts.stream)
+		return writeReplayJSON(w, path, a, list, readErr)
 	}
-	if err == nil && svg != nil {
-		err = ladder.write(svg, a.TCP[0])
+	return writeReplayText(w, path, a, opts.stream)
+}
+
+// errWriter keeps the first write error, so that output to a full disk or
+// a closed pipe fails the command.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
 	}
-	return err
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // streamRange says which streams a capture has: "no TCP connection", "1
@@ -368,10 +415,11 @@ type replayFlow struct {
 
 // writeReplayJSON writes the JSON document, or with --packets completes
 // the one the list began.
-func writeReplayJSON(w io.Writer, path string, a *capture.Analysis, list *packetList) error {
+func writeReplayJSON(w io.Writer, path string, a *capture.Analysis, list *packetList, readErr error) error {
 	doc := struct {
 		File      string           `json:"file,omitempty"`
 		Segments  *[]replaySegment `json:"segments,omitempty"`
+		Error     string           `json:"error,omitempty"` // the file is damaged after what was read`
 		Packets   int              `json:"packets"`
 		Problems  int              `json:"problems"`
 		Undecoded []string         `json:"undecoded"`
@@ -382,6 +430,9 @@ func writeReplayJSON(w io.Writer, path string, a *capture.Analysis, list *packet
 		Undecoded: []string{}, TCP: []replayConn{}, UDP: []replayFlow{}}
 	if list != nil && list.n == 0 {
 		doc.Segments = &[]replaySegment{}
+	}
+	if readErr != nil {
+		doc.Error = readErr.Error()
 	}
 	for _, err := range a.Undecoded {
 		doc.Undecoded = append(doc.Undecoded, err.Error())

@@ -68,12 +68,12 @@ func writeDrive(w io.Writer, path string, stream int, c *capture.Conversation, d
 	} else {
 		fmt.Fprintf(w, "%s, stream %d: tcpsim played the %s %s, fed the %s's %s (lag %.6f s)\n",
 			path, stream, played, addr, other, count(d.Fed, "segment"), d.Lag.Seconds())
-		fmt.Fprintf(w, "the %s sent %d segments in the capture, tcpsim %d\n", played, len(d.Captured), len(d.Ours))
+		fmt.Fprintf(w, "the %s sent %s in the capture, tcpsim %d\n", played, count(len(d.Captured), "segment"), len(d.Ours))
 		if d.Differing == 0 {
 			_, err := fmt.Fprintln(w, "no divergence")
 			return err
 		}
-		fmt.Fprintf(w, "%d of %d segments diverge; the first:\n", d.Differing, max(len(d.Captured), len(d.Ours)))
+		fmt.Fprintf(w, "%d of %s diverge; the first:\n", d.Differing, count(max(len(d.Captured), len(d.Ours)), "segment"))
 		for i, v := range d.Diverged {
 			if i == maxShownDivergences {
 				fmt.Fprintf(w, "  ... (-o json lists up to %d)\n", capture.MaxDivergences)
@@ -88,7 +88,7 @@ func writeDrive(w io.Writer, path string, stream int, c *capture.Conversation, d
 		}
 	}
 	if d.Differing > 0 {
-		return fmt.Errorf("--drive %s: %d of %d segments diverge", played, d.Differing, max(len(d.Captured), len(d.Ours)))
+		return fmt.Errorf("--drive %s: %d of %s diverge", played, d.Differing, count(max(len(d.Captured), len(d.Ours)), "segment"))
 	}
 	return nil
 }

@@ -95,3 +95,13 @@ func anomalyNames(a capture.Anomaly) []string {
 	}
 	return strings.Split(a.String(), "|")
 }
+
+// abandon ends a JSON list begun before err was found, so that the
+// document stays whole: the segments, then the error.
+func (l *packetList) abandon(err error) {
+	if l == nil || !l.json || l.n == 0 || l.err != nil {
+		return
+	}
+	msg, _ := json.Marshal(err.Error())
+	_, l.err = fmt.Fprintf(l.w, "\n  ],\n  \"error\": %s\n}\n", msg)
+}

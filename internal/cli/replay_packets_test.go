@@ -154,3 +154,65 @@ func rawPcapRecord(pkt []byte) []byte {
 	n := byte(len(pkt))
 	return append([]byte{1, 0, 0, 0, 0, 0, 0, 0, n, 0, 0, 0, n, 0, 0, 0}, pkt...)
 }
+
+// A capture damaged part way is reported as far as it could be read, then
+// the error, exit status 1; with --packets -o json the document stays
+// whole, the error in it.
+func TestReplayDamagedPartWay(t *testing.T) {
+	good, err := os.ReadFile(lossFile)
+	require.NoError(t, err)
+	cut := filepath.Join(t.TempDir(), "cut.pcapng")
+	require.NoError(t, os.WriteFile(cut, good[:len(good)/2], 0o644))
+
+	code, out, errOut := run(t, "replay", cut)
+	assert.Equal(t, ExitFailure, code)
+	assert.Contains(t, out, "TCP connection")
+	assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+
+	code, out, _ = run(t, "replay", cut, "--packets", "-o", "json")
+	assert.Equal(t, ExitFailure, code)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), "not one JSON document: %s", out)
+	assert.Contains(t, doc["error"], cut)
+	assert.NotEmpty(t, doc["segments"])
+
+	// An error found after the list began ends the document too.
+	code, out, _ = run(t, "replay", lossFile, "--packets", "-o", "json", "--svg", filepath.Join(t.TempDir(), "x.svg"))
+	assert.Equal(t, ExitFailure, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), "not one JSON document: %s", out)
+	assert.Contains(t, doc["error"], "choose one with --stream")
+}
+
+// Output that cannot be written fails the command.
+func TestReplayWriteError(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	root := NewRootCommand()
+	root.SetArgs([]string{"replay", lossFile})
+	root.SetOut(full)
+	var errb strings.Builder
+	root.SetErr(&errb)
+	assert.Equal(t, ExitFailure, Execute(root))
+	assert.Contains(t, errb.String(), "no space left on device")
+}
+
+// --svg goes with --drive: both are written; --packets does not.
+func TestReplaySVGWithDrive(t *testing.T) {
+	dir := t.TempDir()
+	pcap, svg := filepath.Join(dir, "h.pcap"), filepath.Join(dir, "h.svg")
+	code, _, errOut := run(t, "handshake", "--pcap", pcap)
+	require.Equal(t, ExitOK, code, errOut)
+	code, out, errOut := run(t, "replay", pcap, "--drive", "server", "--svg", svg)
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "no divergence")
+	fi, err := os.Stat(svg)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm(), "an ordinary file, not a private one")
+
+	code, _, errOut = run(t, "replay", pcap, "--drive", "server", "--packets")
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, errOut, "--drive and --packets do not go together")
+}

@@ -22,10 +22,11 @@ type replayProgress struct {
 // captures are done before then and draw nothing.
 const progressAfter = 500 * time.Millisecond
 
-// newReplayProgress reads f, drawing on w when w is a terminal.
-func newReplayProgress(f *os.File, w io.Writer) *replayProgress {
+// newReplayProgress reads f, drawing on w when w is a terminal and no
+// packet list is being written, which the bar would break into.
+func newReplayProgress(f *os.File, w io.Writer, listing bool) *replayProgress {
 	p := &replayProgress{r: f}
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && !listing {
 		p.bar = newProgressBar(w, fi.Size())
 	}
 	if p.bar != nil {
