@@ -135,6 +135,10 @@ func (n *Network) TxDropped() (uint64, error) {
 	return d, err
 }
 
+// InNamespace runs f on a thread inside the namespace: sockets it makes
+// belong to it.
+func (n *Network) InNamespace(f func() error) error { return n.ns.do(f) }
+
 // Listen opens a kernel TCP socket listening on KernelAddr:port (0: any
 // free port), inside the namespace.
 func (n *Network) Listen(port uint16) (net.Listener, error) {
