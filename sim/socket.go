@@ -360,6 +360,20 @@ func (t *Sockets) SocketError(fd int) error {
 	return sk.takePending()
 }
 
+// AbortSocket closes fd with a RST instead of a FIN (close after
+// SO_LINGER with a zero timeout, RFC 9293 §3.10.5 ABORT) and frees the
+// descriptor; on a socket that is not connected it is CloseSocket.
+func (t *Sockets) AbortSocket(fd int) error {
+	sk, err := t.sock(fd)
+	if err != nil {
+		return err
+	}
+	if (sk.kind == sockConnecting || sk.kind == sockConnected) && sk.c.Valid() {
+		sk.c.Abort()
+	}
+	return t.CloseSocket(fd)
+}
+
 // CloseSocket closes fd (closesocket in Winsock, close in BSD) and frees
 // the descriptor. A connection is closed gracefully (FIN after the queued
 // data, RFC 9293 §3.10.4), unless data received was left unread: then it

@@ -423,3 +423,24 @@ func TestShutdownRead(t *testing.T) {
 	assert.Equal(t, 0, n)
 	assert.NoError(t, err)
 }
+
+// AbortSocket ends a connection with a RST (SO_LINGER 0), with nothing
+// unread: the peer's next recv says "connection reset" (RFC 9293
+// §3.10.7.4).
+func TestAbortSocket(t *testing.T) {
+	w, client, server, _ := pair(t, 1, nil)
+	var recvErr error
+	w.Go(server, "server", func(p *Process) {
+		s := p.Sockets()
+		fd, _, _ := s.Accept(listenOn(t, s, 80, 5))
+		_, recvErr = s.Recv(fd, make([]byte, 10))
+	})
+	w.Go(client, "client", func(p *Process) {
+		s := p.Sockets()
+		fd, _ := s.Socket()
+		require.NoError(t, s.Connect(fd, serverPort))
+		assert.NoError(t, s.AbortSocket(fd))
+	})
+	w.Run()
+	assert.ErrorIs(t, recvErr, ErrConnReset)
+}

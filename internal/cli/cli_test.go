@@ -45,7 +45,7 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 	for _, c := range root.Commands() {
 		names = append(names, c.Name())
 	}
-	assert.Equal(t, []string{"close", "completion", "handshake", "help", "interop", "replay", "transfer", "udp", "version"}, names)
+	assert.Equal(t, []string{"close", "completion", "handshake", "help", "interop", "replay", "transfer", "twin", "udp", "version"}, names)
 }
 
 func TestHelpShowsExamples(t *testing.T) {

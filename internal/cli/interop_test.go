@@ -64,3 +64,26 @@ func TestInteropUnavailable(t *testing.T) {
 	assert.Equal(t, ExitUsage, code)
 	assert.Equal(t, "tcpsim: --jitter must not exceed --delay\n", errOut)
 }
+
+// tcpsim twin --all prints one line per scenario, with its differences;
+// while any remain, the exit status is 1.
+func TestTwinCommand(t *testing.T) {
+	requireKernel(t)
+	code, out, errOut := run(t, "twin", "--all")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, len(kernelnet.TwinScenarios), out)
+	for i, l := range lines {
+		assert.True(t, strings.HasPrefix(l, kernelnet.TwinScenarios[i].Name), l)
+		assert.Regexp(t, `\d+ differences?$`, l)
+	}
+	if strings.Count(out, " 0 differences\n") == len(lines) {
+		assert.Equal(t, ExitOK, code, errOut)
+	} else {
+		assert.Equal(t, ExitFailure, code)
+		assert.Contains(t, errOut, "scenarios differ")
+	}
+
+	code, _, errOut = run(t, "twin", "no such thing")
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, errOut, `no scenario "no such thing"`)
+}

@@ -21,7 +21,7 @@ read as it happens.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.AddCommand(newHandshakeCommand(), newCloseCommand(), newUDPCommand(), newTransferCommand(), newReplayCommand(), newInteropCommand(), newVersionCommand())
+	root.AddCommand(newHandshakeCommand(), newCloseCommand(), newUDPCommand(), newTransferCommand(), newReplayCommand(), newInteropCommand(), newTwinCommand(), newVersionCommand())
 
 	// Cobra's own help and completion commands, made now rather than at
 	// Execute so that they get examples too.
