@@ -24,10 +24,18 @@ import "time"
 //     increments depend on the kernel's memory accounting of each
 //     packet, which a sans-I/O model does not have: the profile offers a
 //     fixed RecvBuffer of 65160.
-//   - The window in the first ACKs. Linux's client says 502 (64256) in
-//     its third ACK (frame 3), its SYN's 64240 rounded up to the scale
-//     unit; this package never offers beyond the free buffer from the SYN
-//     on and says 501. The server side agrees (509, frame 5).
+//   - The window field after the SYNs. Linux rounds the window up to the
+//     scale unit (128 bytes): 502 for its SYN's 64240 (frame 3), 509 for
+//     65160 less 100 unread bytes (frame 5), 501 for 64240 less 200
+//     (frame 7). This package shifts right, rounding down (RFC 7323
+//     §2.3), and says one unit less in each of these (501, 508, 500):
+//     rounding up offers bytes the buffer does not have.
+//   - Window updates. RFC 9293 §3.8.6.2.2 holds the right edge until it
+//     can move by an MSS, then announces it, by a pure ACK after a read
+//     if nothing else carries it; Linux kept saying 509 as each 100-byte
+//     request was read (port 47076) and sent no such ACK. The twin tests
+//     let the application read before the ACK leaves, and compare windows
+//     only in the SYNs.
 //   - Send buffer. Linux starts at 16 kB (tcp_wmem) and grows it with the
 //     congestion window, and sets PSH also where a write waited for
 //     buffer space (port 47073, frames 73 and 83); SendBuffer is fixed at
