@@ -47,6 +47,9 @@ import "time"
 //     not modelled either: in every recording a receiver that does not
 //     answer acknowledged each segment at once (ports 47072, 47075,
 //     47077, up to 40 segments in a row).
+//   - Timer rounding. The kernel's 1 s SYN timer fired after 1.007 s, then
+//     1.024 s (frames 239-244): its timer wheel rounds long timers up.
+//     Deadlines here are exact.
 //   - Timestamps. Linux starts each connection's TSval at a random
 //     offset; this package derives it from Secret (RFC 7323 §5.4), so the
 //     values differ but the 1 ms clock is the same.

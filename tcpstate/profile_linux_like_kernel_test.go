@@ -233,3 +233,66 @@ func TestLinuxConfigSYNMatchesKernel(t *testing.T) {
 		t.Errorf("checked %d SYNs and SYN-ACKs, want 20", checked)
 	}
 }
+
+// TestLinuxConfigSYNRetransmissions: the SYN no one answered (port 47074,
+// frames 239-244) was resent five times, each about 1 s after the one
+// before (Config.SynLinearTimeouts 4 keeps the first four timeouts at the
+// initial RTO). Our intervals are within 30 ms of the kernel's, and the
+// sixth waits 2 s: RFC 6298 §5.5 again.
+func TestLinuxConfigSYNRetransmissions(t *testing.T) {
+	// The client whose SYN went unanswered sent it more than once.
+	bySport := map[uint16][]kernelFrame{}
+	var resent []kernelFrame
+	for _, f := range readKernelFrames(t) {
+		if f.flags == SYN && f.dport == 47074 {
+			bySport[f.sport] = append(bySport[f.sport], f)
+			if len(bySport[f.sport]) > 1 {
+				resent = bySport[f.sport]
+			}
+		}
+	}
+	if len(resent) != 6 {
+		t.Fatalf("the kernel sent the SYN %d times, want 6", len(resent))
+	}
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := linuxConn(t)
+	if err := c.Connect(epoch, loopback(resent[0].sport), loopback(47074)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Poll(epoch); !ok {
+		t.Fatal("no SYN")
+	}
+	var sent []time.Duration
+	for range 6 {
+		at := c.NextTimeout()
+		c.HandleTimeout(at)
+		seg, ok := c.Poll(at)
+		if !ok || seg.Flags != SYN {
+			t.Fatalf("at %v: no SYN retransmission", at.Sub(epoch))
+		}
+		sent = append(sent, at.Sub(epoch))
+	}
+	prev := time.Duration(0)
+	for i, f := range resent[1:] {
+		// The kernel's timer wheel rounds a 1 s timer up by up to 32 ms
+		// (1.007 s, then 1.024 s): compare each interval.
+		k := f.at - resent[i].at
+		if d := sent[i] - prev - k; d > 30*time.Millisecond || d < -30*time.Millisecond {
+			t.Errorf("retransmission %d: ours %v after the last, the kernel's %v (frame %d)", i+1, sent[i]-prev, k, f.n)
+		}
+		prev = sent[i]
+	}
+	if d := sent[5] - sent[4]; d != 2*time.Second {
+		t.Errorf("sixth retransmission %v after the fifth, want 2s (backoff)", d)
+	}
+}
+
+// TestMinWindowShiftChecked: RFC 7323 §2.3 caps the shift at 14.
+func TestMinWindowShiftChecked(t *testing.T) {
+	cfg := LinuxConfig()
+	cfg.Secret[0] = 1
+	cfg.MinWindowShift = MaxWindowShift + 1
+	if _, err := NewConn(cfg); err == nil {
+		t.Error("NewConn accepted MinWindowShift 15")
+	}
+}
