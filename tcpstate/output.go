@@ -204,10 +204,11 @@ func (c *Conn) synSegment(now time.Time, seg *Segment) {
 		seg.Flags |= ACK
 		seg.Ack = c.rcvNxt
 	}
-	if peerSeen {
+	if peerSeen && c.cfg.SYNWindowSegments && c.rcvNxt == c.irs.Add(1) {
 		// What a SYN-ACK offers stays offered (RFC 7323 §2.4), even if
-		// larger than the window taken when the SYN arrived (a
-		// simultaneous open with Config.SYNWindowSegments).
+		// larger than the window taken when the SYN arrived: in a
+		// simultaneous open the SYN's window was of whole segments of the
+		// MSS, the SYN-ACK's of the MSS less the timestamps.
 		c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(seg.Window)))
 	}
 	o.HasWindowScale = (peerSeen && c.wscaleOK) || (!peerSeen && c.cfg.WindowScale)
