@@ -88,6 +88,35 @@ type Config struct {
 	// so that it costs a Conn no space and no pointer to follow.
 	observing bool
 
+	// The four fields below also sit in that padding. Their zero values
+	// keep the plain RFC behaviour; LinuxConfig sets them.
+
+	// SYNWindowSegments rounds the window offered in a SYN or SYN-ACK down
+	// to whole segments: of the MSS announced in a SYN, of that MSS less
+	// the 12 bytes of nop,nop,TS in a SYN-ACK once timestamps are agreed.
+	// Linux offers 64240 (44×1460) in its SYN and 65160 (45×1448) in its
+	// SYN-ACK.
+	SYNWindowSegments bool
+	// QuickACK acknowledges in-order data at once, and delays ACKs (by
+	// DelayedACK, or to the second full-sized segment) only while the
+	// connection is interactive: from when this end sends data less than
+	// DelayedACK after data arrived, until a delayed ACK has to be sent by
+	// its timer. It is what Linux shows on the wire (its "quick-ack" and
+	// "ping-pong" modes): a pure receiver acknowledges every segment, a
+	// server answering requests lets its ACK ride on the answer. A FIN is
+	// then acknowledged like data. Without QuickACK, DelayedACK applies
+	// to all in-order data.
+	QuickACK bool
+	// MinWindowShift is the least window scale shift offered (RFC 7323
+	// §2.3 leaves the shift to the receiver, "based on the maximum receive
+	// buffer space"): Linux chooses it for the largest size its receive
+	// buffer may grow to, not for the window it offers first.
+	MinWindowShift uint8
+	// SynLinearTimeouts is how many SYN retransmission timeouts do not
+	// back off the RTO before RFC 6298 §5.5 applies (Linux 6.x,
+	// net.ipv4.tcp_syn_linear_timeouts).
+	SynLinearTimeouts uint8
+
 	// KeepAlive, when not zero, is how long a connection may stay idle
 	// (nothing received) before it probes its peer (RFC 1122 §4.2.3.6:
 	// keep-alives "MUST default to off" and the interval "MUST default to
@@ -176,6 +205,8 @@ func (c *Config) check() error {
 		return &ConfigError{"DelayedACK", "must be at least 0 and less than 500ms"}
 	case c.KeepAlive < 0 || c.KeepAlive > 0 && (c.KeepAliveInterval <= 0 || c.KeepAliveProbes < 1):
 		return &ConfigError{"KeepAlive", "needs a positive KeepAliveInterval and at least one probe"}
+	case c.MinWindowShift > MaxWindowShift:
+		return &ConfigError{"MinWindowShift", "must be at most 14"}
 	case c.InitialWindow < 0:
 		return &ConfigError{"InitialWindow", "must not be negative"}
 	case c.InvalidACKInterval < 0:

@@ -109,6 +109,11 @@ type connAux struct {
 	err            error   // why the connection ended abnormally
 	lastInvalidACK instant // when we last answered an unacceptable bare ACK
 	synRetried     bool    // the SYN or SYN-ACK was retransmitted (RFC 6298 §5.7)
+
+	// Config.QuickACK: when in-order data last arrived, and whether the
+	// connection is interactive (its ACKs may wait for its answers).
+	lastDataIn  instant
+	interactive bool
 }
 
 // forget clears what the aux part learned of one connection: out-of-order
@@ -118,6 +123,7 @@ type connAux struct {
 func (a *connAux) forget(recvBuffer int) {
 	a.finHeld = false
 	a.err, a.lastInvalidACK, a.synRetried = nil, 0, false
+	a.lastDataIn, a.interactive = 0, false
 	if a.reasm != nil {
 		a.reasm.Reset()
 		a.reasm.setLimits(recvBuffer, 0)

@@ -130,12 +130,13 @@ func (c *Conn) inListen(now time.Time, seg *Segment) Verdict {
 func (c *Conn) initReceive(seg *Segment) {
 	c.irs = seg.Seq
 	c.rcvNxt = seg.Seq.Add(1)
-	c.rcvAdv = c.rcvNxt.Add(seqnum.Size(c.synWindow()))
 	c.lastAckSent = c.rcvNxt
 	// RFC 7323 §2.2: "The window field in a segment where the SYN bit is
 	// set (i.e., a <SYN> or <SYN,ACK>) MUST NOT be scaled."
 	c.takeWindow(seg, uint32(seg.Window))
 	c.negotiate(&seg.Options)
+	// After negotiate: the SYN-ACK's window may depend on the options.
+	c.rcvAdv = c.rcvNxt.Add(seqnum.Size(c.synWindow()))
 }
 
 // negotiate settles the options from the peer's SYN against our own.

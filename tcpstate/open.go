@@ -68,6 +68,7 @@ func (c *Conn) initSend(now time.Time) {
 		for c.cfg.RecvBuffer>>c.rcvShift > 65535 {
 			c.rcvShift++
 		}
+		c.rcvShift = max(c.rcvShift, c.cfg.MinWindowShift)
 	}
 }
 

@@ -147,6 +147,9 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	}
 	c.header(now, next, seg)
 	if n > 0 {
+		if !rtx {
+			c.dataSent(now)
+		}
 		off := int(c.sndBufSeq.Size(next))
 		var ok bool
 		if seg.Payload, ok = c.sndBuf.contiguous(off, n); !ok {
@@ -200,6 +203,13 @@ func (c *Conn) synSegment(now time.Time, seg *Segment) {
 	if peerSeen {
 		seg.Flags |= ACK
 		seg.Ack = c.rcvNxt
+	}
+	if peerSeen && c.cfg.SYNWindowSegments && c.rcvNxt == c.irs.Add(1) {
+		// What a SYN-ACK offers stays offered (RFC 7323 §2.4), even if
+		// larger than the window taken when the SYN arrived: in a
+		// simultaneous open the SYN's window was of whole segments of the
+		// MSS, the SYN-ACK's of the MSS less the timestamps.
+		c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(seg.Window)))
 	}
 	o.HasWindowScale = (peerSeen && c.wscaleOK) || (!peerSeen && c.cfg.WindowScale)
 	o.WindowScale = c.rcvShift
@@ -282,6 +292,10 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 	// one segment, then slow start).
 	c.onCongestionTimeout(now)
 	c.retransmitFrom(c.sndUna)
-	c.rto.backoff(c.cfg.MaxRTO)
+	if c.state != SynSent || int(c.retransmits) > int(c.cfg.SynLinearTimeouts) {
+		// Config.SynLinearTimeouts: Linux resends its SYN at the initial
+		// RTO that many times before backing off (linux.pcap, port 47074).
+		c.rto.backoff(c.cfg.MaxRTO)
+	}
 	c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
 }

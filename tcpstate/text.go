@@ -101,7 +101,7 @@ func (c *Conn) finReceived(now time.Time) {
 	c.rcvNxt = c.rcvNxt.Add(1)
 	c.finRcvd = true
 	c.events |= EventPeerClosed | EventReadable
-	c.ackPending = true
+	c.ackFIN(now, to)
 	c.setState(now, to, rule)
 }
 

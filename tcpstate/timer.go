@@ -67,7 +67,7 @@ func (c *Conn) HandleTimeout(now time.Time) {
 		case TimerPersist:
 			c.onPersistTimeout(now)
 		case TimerDelayedACK:
-			c.ackPending = true
+			c.onDelayedACKTimeout()
 		case TimerKeepalive:
 			c.onKeepalive(now)
 		case TimerTimeWait:

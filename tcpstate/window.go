@@ -3,9 +3,24 @@ package tcpstate
 import "github.com/tcpsim/tcpsim/tcpstate/seqnum"
 
 // synWindow is the window offered in our SYN or SYN-ACK: never scaled
-// (RFC 7323 §2.2), so at most 65535.
+// (RFC 7323 §2.2), so at most 65535; with Config.SYNWindowSegments,
+// rounded down to whole segments.
 func (c *Conn) synWindow() uint16 {
-	return uint16(min(c.cfg.RecvBuffer, 65535))
+	w := min(c.cfg.RecvBuffer, 65535)
+	if c.cfg.SYNWindowSegments {
+		// In SYN-SENT nothing is agreed yet: whole segments of the MSS we
+		// announce. Answering a SYN, the timestamps every segment will
+		// carry are known (RFC 7323 §3.2 and RFC 6691 §2: the option space
+		// comes out of the segment).
+		seg := int(c.rcvMSS)
+		if c.state != SynSent && c.tsOK {
+			seg -= 12
+		}
+		if seg > 0 && w >= seg {
+			w -= w % seg
+		}
+	}
+	return uint16(w)
 }
 
 // freeRight is where the receive window's right edge could be now: RCV.NXT
