@@ -14,7 +14,7 @@ import (
 
 func newTwinCommand() *cobra.Command {
 	var all bool
-	profile := formatFlag{v: "rfc", allowed: []string{"rfc"}}
+	profile := formatFlag{v: "linux", allowed: []string{"linux", "rfc"}}
 	cmd := &cobra.Command{
 		Use:   "twin [SCENARIO]",
 		Short: "Play a socket script on the Linux kernel and in tcpsim, and compare the segments",
@@ -52,11 +52,15 @@ Scenarios: ` + strings.Join(twinNames(), ", ") + `.`,
 			if err := kernelnet.Available(); err != nil {
 				return err // it cannot run here: exit status 2
 			}
-			return failed(runTwin(cmd.OutOrStdout(), scenarios, all, tcpstate.DefaultConfig()))
+			cfg := tcpstate.LinuxConfig()
+			if profile.v == "rfc" {
+				cfg = tcpstate.DefaultConfig()
+			}
+			return failed(runTwin(cmd.OutOrStdout(), scenarios, all, cfg))
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "run every scenario, one line each")
-	cmd.Flags().Var(&profile, "profile", "tcpsim's profile: rfc, the plain RFC defaults")
+	cmd.Flags().Var(&profile, "profile", "tcpsim's profile: linux (what Linux shows on the wire) or rfc (the plain RFC defaults)")
 	return cmd
 }
 

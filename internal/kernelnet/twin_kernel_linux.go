@@ -3,16 +3,46 @@
 package kernelnet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
+
+// stockBuffers are the kernel's own defaults for its socket buffers
+// (net.ipv4.tcp_rmem and tcp_wmem: minimum, default, maximum). A new
+// namespace inherits the host's, which may be larger and give another
+// window scale; the twin runs put these back, as a stock Linux has them.
+var stockBuffers = map[string]string{
+	"/proc/sys/net/ipv4/tcp_rmem": "4096 131072 6291456",
+	"/proc/sys/net/ipv4/tcp_wmem": "4096 16384 4194304",
+}
+
+// twinCongestion is the congestion control of the twins' kernel sockets,
+// set on each (TCP_CONGESTION): a namespace may not change the host's
+// default, which may be another.
+const twinCongestion = "cubic"
 
 // runKernelTwin plays sc on the kernel's sockets on the namespace's
 // loopback and returns what loopback carried.
 func (n *Network) runKernelTwin(sc TwinScenario) ([]TraceSegment, error) {
+	err := n.InNamespace(func() error {
+		for path, v := range stockBuffers {
+			if err := os.WriteFile(path, []byte(v), 0o644); err != nil {
+				return fmt.Errorf("kernelnet: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	lc, err := n.CaptureLoopback()
 	if err != nil {
 		return nil, err
@@ -27,7 +57,7 @@ func (n *Network) kernelScript(sc TwinScenario) error {
 	var ln *net.TCPListener
 	var addr string
 	err := n.InNamespace(func() error {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
+		l, err := twinListen.Listen(context.Background(), "tcp4", "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
@@ -70,7 +100,9 @@ func kernelStep(st TwinStep, conns *[2]*net.TCPConn, ln *net.TCPListener, addr s
 		var dc net.Conn
 		err := n.InNamespace(func() error {
 			var err error
-			dc, err = net.DialTimeout("tcp4", addr, 10*time.Second)
+			d := twinDialer
+			d.Timeout = 10 * time.Second
+			dc, err = d.Dial("tcp4", addr)
 			return err
 		})
 		if refused {
@@ -114,3 +146,20 @@ func kernelStep(st TwinStep, conns *[2]*net.TCPConn, ln *net.TCPListener, addr s
 	}
 	return nil
 }
+
+// setCongestion sets the twins' congestion control on a kernel socket.
+func setCongestion(_, _ string, c syscall.RawConn) error {
+	var serr error
+	err := c.Control(func(fd uintptr) {
+		serr = unix.SetsockoptString(int(fd), unix.IPPROTO_TCP, unix.TCP_CONGESTION, twinCongestion)
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}
+
+var (
+	twinListen = net.ListenConfig{Control: setCongestion}
+	twinDialer = net.Dialer{Control: setCongestion}
+)
