@@ -88,7 +88,7 @@ type Config struct {
 	// so that it costs a Conn no space and no pointer to follow.
 	observing bool
 
-	// The four fields below also sit in that padding. Their zero values
+	// The six fields below also sit in that padding. Their zero values
 	// keep the plain RFC behaviour; LinuxConfig sets them.
 
 	// SYNWindowSegments rounds the window offered in a SYN or SYN-ACK down
@@ -116,6 +116,16 @@ type Config struct {
 	// back off the RTO before RFC 6298 §5.5 applies (Linux 6.x,
 	// net.ipv4.tcp_syn_linear_timeouts).
 	SynLinearTimeouts uint8
+	// WindowRoundUp rounds the window field up to the next unit of the
+	// window scale, where RFC 7323 §2.3 shifts it right (rounds down):
+	// Linux aligns the window it offers up to 1<<shift, and advertises a
+	// unit more than the RFC rule would.
+	WindowRoundUp bool
+	// AbortWithACK sends the RST of an ABORT with the ACK bit, the
+	// acknowledgment and the window, where RFC 9293 §3.10.5 forms
+	// <SEQ=SND.NXT><CTL=RST>: Linux does (twins "abort by the client",
+	// "abort by the server": R. with ack and window).
+	AbortWithACK bool
 
 	// KeepAlive, when not zero, is how long a connection may stay idle
 	// (nothing received) before it probes its peer (RFC 1122 §4.2.3.6:

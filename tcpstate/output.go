@@ -25,6 +25,14 @@ func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
 		// bit, "the sender of that segment SHOULD set the TSecr field to
 		// zero".
 		c.rstPending = false
+		if c.cfg.AbortWithACK {
+			// Linux's abort: the RST carries an acknowledgment and the
+			// window, as any segment of the connection (and so the
+			// echoed timestamp).
+			c.header(now, c.sndNxt, &seg)
+			seg.Flags |= RST
+			break
+		}
 		seg = Segment{Src: c.local, Dst: c.remote, Seq: c.sndNxt, Flags: RST}
 		c.addTimestamps(now, &seg)
 		seg.Options.TSEcr = 0

@@ -84,6 +84,17 @@ func LinuxConfig() Config {
 	c.RecvBuffer = 65160
 	c.SYNWindowSegments = true
 
+	// After the SYNs the window field is the window rounded up to a unit
+	// of the scale: with 64240 bytes free the client says 502 (64256 =
+	// 502×128) where a right shift gives 501 (twin "3000 bytes", and the
+	// recording's ACKs).
+	c.WindowRoundUp = true
+
+	// An abort's RST (SO_LINGER 0, then close) is "R." with the
+	// acknowledgment and the window (twins "abort by the client" and "abort
+	// by the server").
+	c.AbortWithACK = true
+
 	// tcp_wmem's maximum (sysctl.txt): no autotuning of the send buffer
 	// here, so it is taken at the size Linux's may grow to.
 	c.SendBuffer = 4 << 20

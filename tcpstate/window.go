@@ -50,7 +50,11 @@ func (c *Conn) windowField() uint16 {
 		right = c.rcvAdv
 	}
 	right = seqnum.Max(right, c.rcvAdv)
-	field := min(uint32(c.rcvNxt.Size(right))>>c.rcvShift, 65535)
+	wnd := uint32(c.rcvNxt.Size(right))
+	if c.cfg.WindowRoundUp {
+		wnd += 1<<c.rcvShift - 1 // Linux's rounding up to a whole scale unit
+	}
+	field := min(wnd>>c.rcvShift, 65535)
 	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
 	return uint16(field)
 }

@@ -68,6 +68,9 @@ func runSimTwin(sc TwinScenario, cfg tcpstate.Config) ([]TraceSegment, error) {
 		if err := t.step(st, sc.NoListener); err != nil {
 			return t.trace, fmt.Errorf("step %d (%v %v): %w", i, st.Side, st.Op, err)
 		}
+		// Loopback carries a segment within the system call that sent
+		// it: the next call finds it arrived, and answered.
+		t.w.RunFor(2 * twinDelay)
 	}
 	t.w.RunFor(time.Second) // what the calls left to send: delayed ACKs, the last FINs
 	return t.trace, nil
