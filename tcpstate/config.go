@@ -1,6 +1,7 @@
 package tcpstate
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -103,9 +104,10 @@ type Config struct {
 	// DelayedACK after data arrived, until a delayed ACK has to be sent by
 	// its timer. It is what Linux shows on the wire (its "quick-ack" and
 	// "ping-pong" modes): a pure receiver acknowledges every segment, a
-	// server answering requests lets its ACK ride on the answer. A FIN is
-	// then acknowledged like data. Without QuickACK, DelayedACK applies
-	// to all in-order data.
+	// server answering requests lets its ACK ride on the answer. The ACK
+	// of a FIN is delayed in any case, so that the application's own FIN
+	// may carry it (see ackFIN). Without QuickACK, DelayedACK applies to
+	// all in-order data.
 	QuickACK bool
 	// MinWindowShift is the least window scale shift offered (RFC 7323
 	// §2.3 leaves the shift to the receiver, "based on the maximum receive
@@ -177,6 +179,10 @@ func DefaultConfig() Config {
 	}
 }
 
+// minWindowUnits is the least number of scale units (1<<MinWindowShift)
+// a receive buffer must hold.
+const minWindowUnits = 16
+
 // ConfigError reports an invalid Config field.
 type ConfigError struct {
 	Field  string
@@ -217,6 +223,10 @@ func (c *Config) check() error {
 		return &ConfigError{"KeepAlive", "needs a positive KeepAliveInterval and at least one probe"}
 	case c.MinWindowShift > MaxWindowShift:
 		return &ConfigError{"MinWindowShift", "must be at most 14"}
+	case c.MinWindowShift > 0 && c.RecvBuffer < minWindowUnits<<c.MinWindowShift:
+		// Coarser than that, a window moves in steps so large the
+		// transfer falls back to probes, or closes for good.
+		return &ConfigError{"MinWindowShift", fmt.Sprintf("too large for RecvBuffer: the buffer must hold %d units of the scale", minWindowUnits)}
 	case c.InitialWindow < 0:
 		return &ConfigError{"InitialWindow", "must not be negative"}
 	case c.InvalidACKInterval < 0:

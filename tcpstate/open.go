@@ -70,6 +70,12 @@ func (c *Conn) initSend(now time.Time) {
 		}
 		c.rcvShift = max(c.rcvShift, c.cfg.MinWindowShift)
 	}
+	if c.cfg.WindowRoundUp {
+		// A window rounded up to a scale unit may offer up to a unit less
+		// one byte beyond the buffer: the buffer takes them (Linux's
+		// receive memory has that slack too).
+		c.rcvBuf.setLimit(c.cfg.RecvBuffer + 1<<c.rcvShift - 1)
+	}
 }
 
 // announcedMSS is the MSS option value: Config.MSS, or the MTU less the IP

@@ -24,12 +24,6 @@ import "time"
 //     increments depend on the kernel's memory accounting of each
 //     packet, which a sans-I/O model does not have: the profile offers a
 //     fixed RecvBuffer of 65160.
-//   - The window field after the SYNs. Linux rounds the window up to the
-//     scale unit (128 bytes): 502 for its SYN's 64240 (frame 3), 509 for
-//     65160 less 100 unread bytes (frame 5), 501 for 64240 less 200
-//     (frame 7). This package shifts right, rounding down (RFC 7323
-//     §2.3), and says one unit less in each of these (501, 508, 500):
-//     rounding up offers bytes the buffer does not have.
 //   - Window updates. RFC 9293 §3.8.6.2.2 holds the right edge until it
 //     can move by an MSS, then announces it, by a pure ACK after a read
 //     if nothing else carries it; Linux kept saying 509 as each 100-byte

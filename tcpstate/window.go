@@ -49,12 +49,14 @@ func (c *Conn) windowField() uint16 {
 	if right.GreaterThan(c.rcvAdv) && c.rcvAdv.Size(right) < c.swsThreshold() {
 		right = c.rcvAdv
 	}
-	right = seqnum.Max(right, c.rcvAdv)
-	wnd := uint32(c.rcvNxt.Size(right))
-	if c.cfg.WindowRoundUp {
-		wnd += 1<<c.rcvShift - 1 // Linux's rounding up to a whole scale unit
+	field := uint32(c.rcvNxt.Size(seqnum.Max(right, c.rcvAdv))) >> c.rcvShift
+	if c.cfg.WindowRoundUp && right == c.freeRight() && right.GreaterThan(c.rcvNxt) {
+		// Linux's rounding of the free space up to a whole scale unit
+		// (the buffer has the slack, initSend); an edge already offered
+		// is not rounded up again, or it would creep on past the buffer.
+		field = max(field, (uint32(c.rcvNxt.Size(right))+1<<c.rcvShift-1)>>c.rcvShift)
 	}
-	field := min(wnd>>c.rcvShift, 65535)
+	field = min(field, 65535)
 	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
 	return uint16(field)
 }
