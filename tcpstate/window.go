@@ -49,12 +49,19 @@ func (c *Conn) windowField() uint16 {
 	if right.GreaterThan(c.rcvAdv) && c.rcvAdv.Size(right) < c.swsThreshold() {
 		right = c.rcvAdv
 	}
-	field := uint32(c.rcvNxt.Size(seqnum.Max(right, c.rcvAdv))) >> c.rcvShift
-	if c.cfg.WindowRoundUp && right == c.freeRight() && right.GreaterThan(c.rcvNxt) {
-		// Linux's rounding of the free space up to a whole scale unit
-		// (the buffer has the slack, initSend); an edge already offered
-		// is not rounded up again, or it would creep on past the buffer.
-		field = max(field, (uint32(c.rcvNxt.Size(right))+1<<c.rcvShift-1)>>c.rcvShift)
+	wnd := uint32(c.rcvNxt.Size(seqnum.Max(right, c.rcvAdv)))
+	field := wnd >> c.rcvShift
+	if c.cfg.WindowRoundUp {
+		// Linux rounds the window up to a whole scale unit, but never
+		// past the free space rounded up, which the buffer's slack holds
+		// (initSend): a receiver that does not read still closes its
+		// window.
+		up := func(n uint32) uint32 { return (n + 1<<c.rcvShift - 1) >> c.rcvShift }
+		free := uint32(0)
+		if fr := c.freeRight(); fr.GreaterThan(c.rcvNxt) {
+			free = uint32(c.rcvNxt.Size(fr))
+		}
+		field = max(field, min(up(wnd), up(free)))
 	}
 	field = min(field, 65535)
 	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
