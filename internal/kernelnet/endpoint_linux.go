@@ -30,8 +30,8 @@ type Endpoint struct {
 	done chan struct{}
 }
 
-// ErrClosed is returned by an Endpoint's calls once Close or Abort was
-// called on it, or the network was closed.
+// ErrClosed is returned by an Endpoint's calls once it was released
+// (Release), or its network closed.
 var ErrClosed = errors.New("kernelnet: endpoint closed")
 
 // newEndpoint makes an endpoint on TcpsimAddr:port with cfg, whose
@@ -190,6 +190,9 @@ func (e *Endpoint) Write(p []byte) (int, error) {
 // Read waits for data and reads it; io.EOF once the peer closed and
 // everything was read.
 func (e *Endpoint) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
@@ -244,13 +247,14 @@ func (e *Endpoint) Err() error {
 // WaitState waits until the connection is in one of states, or timeout
 // passes, and returns the state it is in.
 func (e *Endpoint) WaitState(timeout time.Duration, states ...tcpstate.State) (tcpstate.State, error) {
+	timedOut := false
 	deadline := time.AfterFunc(timeout, func() {
 		e.mu.Lock()
+		timedOut = true
 		e.changed.Broadcast()
 		e.mu.Unlock()
 	})
 	defer deadline.Stop()
-	end := time.Now().Add(timeout)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
@@ -263,7 +267,7 @@ func (e *Endpoint) WaitState(timeout time.Duration, states ...tcpstate.State) (t
 		if e.stopped {
 			return s, ErrClosed
 		}
-		if !time.Now().Before(end) {
+		if timedOut {
 			return s, errTimeout{s}
 		}
 		e.changed.Wait()

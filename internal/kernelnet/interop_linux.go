@@ -35,7 +35,11 @@ func RunInterop(opts Options, count int, each func(Result)) (int, error) {
 			for _, tcpsimClient := range []bool{true, false} {
 				n.startTrace()
 				start := time.Now()
+				// A scenario stuck past all its waits is ended: its
+				// endpoints are released, and its blocked calls return.
+				watchdog := time.AfterFunc(4*scenarioTimeout, n.releaseAll)
 				err := sc.run(n, tcpsimClient, port)
+				watchdog.Stop()
 				r := Result{Scenario: sc.name, TcpsimClient: tcpsimClient, Err: err, Took: time.Since(start),
 					Trace: n.stopTrace()}
 				if err != nil {

@@ -115,6 +115,12 @@ const loopQuiet = 50 * time.Millisecond
 // second), ends the capture and returns the segments, in the order
 // loopback carried them.
 func (c *LoopCapture) Stop() []TraceSegment {
+	c.mu.Lock()
+	stopped := c.stopped
+	c.mu.Unlock()
+	if stopped {
+		return c.trace
+	}
 	for end := time.Now().Add(time.Second); time.Now().Before(end); {
 		c.mu.Lock()
 		n := len(c.trace)

@@ -22,6 +22,7 @@ func TestLoopbackCapture(t *testing.T) {
 	n := openNetwork(t, Options{})
 	lc, err := n.CaptureLoopback()
 	require.NoError(t, err)
+	t.Cleanup(func() { lc.Stop() })
 	var ln net.Listener
 	var c net.Conn
 	require.NoError(t, n.InNamespace(func() error {

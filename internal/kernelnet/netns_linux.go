@@ -14,49 +14,81 @@ import (
 // namespace is a private network namespace, entered by one OS thread
 // that runs every call that must happen inside it (making sockets, the
 // TUN device, netlink requests). The namespace has no name: it lives as
-// long as that thread or a socket made in it.
+// long as that thread is in it or a socket made in it is open.
 type namespace struct {
 	calls chan func()
+	quit  chan struct{}
 	done  chan struct{}
 }
+
+// errNamespaceClosed is what a call on a closed namespace returns.
+var errNamespaceClosed = errors.New("kernelnet: the network is closed")
 
 // newNamespace makes a network namespace and the thread that lives in
 // it.
 func newNamespace() (*namespace, error) {
-	ns := &namespace{calls: make(chan func()), done: make(chan struct{})}
+	ns := &namespace{calls: make(chan func()), quit: make(chan struct{}), done: make(chan struct{})}
 	ready := make(chan error)
 	go func() {
-		// The thread stays locked and is never unlocked: when this
-		// goroutine returns, Go ends the thread instead of reusing it
-		// outside, and with it goes the namespace.
+		defer close(ns.done)
 		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+		// The thread goes back to the namespace it came from when done,
+		// and is then unlocked; if it cannot, it stays locked and Go
+		// ends it with the goroutine (or parks it, if it is the main
+		// thread).
+		home, err := os.Open("/proc/thread-self/ns/net")
+		if err == nil {
+			err = unix.Unshare(unix.CLONE_NEWNET)
+		}
+		if err != nil {
+			if home != nil {
+				home.Close()
+			}
 			ready <- fmt.Errorf("kernelnet: cannot make a network namespace: %w", err)
 			return
 		}
 		ready <- nil
-		for f := range ns.calls {
-			f()
+		for {
+			select {
+			case f := <-ns.calls:
+				f()
+				continue
+			case <-ns.quit:
+			}
+			break
 		}
-		close(ns.done)
+		if unix.Setns(int(home.Fd()), unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		home.Close()
 	}()
 	if err := <-ready; err != nil {
+		<-ns.done
 		return nil, err
 	}
 	return ns, nil
 }
 
-// do runs f inside the namespace and returns its error.
+// do runs f inside the namespace and returns its error; on a closed
+// namespace it returns errNamespaceClosed. f must not call do.
 func (ns *namespace) do(f func() error) error {
 	errc := make(chan error, 1)
-	ns.calls <- func() { errc <- f() }
-	return <-errc
+	select {
+	case ns.calls <- func() { errc <- f() }:
+		return <-errc
+	case <-ns.done:
+		return errNamespaceClosed
+	}
 }
 
-// close ends the namespace's thread. Sockets made in it keep the
+// close ends the namespace's thread; sockets made in it keep the
 // namespace alive until they are closed too.
 func (ns *namespace) close() {
-	close(ns.calls)
+	select {
+	case <-ns.quit:
+	default:
+		close(ns.quit)
+	}
 	<-ns.done
 }
 

@@ -120,7 +120,24 @@ func (n *Network) Close() error {
 	err := n.tun.Close()
 	<-n.loopDone
 	n.ns.close()
+	if n.loopErr != nil {
+		return n.loopErr // the packet loop had stopped early: nothing got through after
+	}
 	return err
+}
+
+// releaseAll releases every endpoint: calls blocked on them return
+// ErrClosed. It ends a scenario stuck past its time.
+func (n *Network) releaseAll() {
+	n.mu.Lock()
+	eps := make([]*Endpoint, 0, len(n.endpoints))
+	for _, e := range n.endpoints {
+		eps = append(eps, e)
+	}
+	n.mu.Unlock()
+	for _, e := range eps {
+		e.stop()
+	}
 }
 
 // TxDropped is how many packets the TUN device dropped because tcpsim

@@ -12,8 +12,11 @@ import (
 // between the TUN device and the endpoints. Loss and jitter draw from a
 // generator seeded with Seed.
 type Impairments struct {
-	Loss   float64       // probability that a packet is lost, 0 to 1
-	Delay  time.Duration // one-way delay added to every packet
+	Loss float64 // probability that a packet is lost, 0 to 1
+	// Delay is added to every packet. Each delayed packet is handed on by
+	// its own timer, so packets delayed alike may still swap places by
+	// microseconds.
+	Delay  time.Duration
 	Jitter time.Duration // the delay varies uniformly within ±Jitter: packets may overtake
 	Seed   uint64
 }

@@ -136,21 +136,29 @@ func (t TwinSegment) String() string {
 	return s
 }
 
-// normalize turns a trace into twin segments: the client is the end of
-// the first SYN; numbers are relative to each end's ISN (its first SYN).
+// normalize turns a trace into twin segments: the connection is the one
+// the first SYN (without ACK) opens, its sender the client; segments of
+// other connections are left out; numbers are relative to each end's ISN
+// (its first SYN).
 func normalize(trace []TraceSegment) []TwinSegment {
+	var client, server netip.AddrPort
+	for _, t := range trace {
+		if t.Seg.Flags&(tcpstate.SYN|tcpstate.ACK) == tcpstate.SYN {
+			client, server = t.Seg.Src, t.Seg.Dst
+			break
+		}
+	}
 	var out []TwinSegment
-	var client netip.AddrPort
 	var isn [2]seqnum.Value
 	var isnSet [2]bool
-	for i, t := range trace {
-		src := t.Seg.Src
-		if i == 0 {
-			client = src
-		}
+	for _, t := range trace {
 		side := 0
-		if src != client {
+		switch {
+		case t.Seg.Src == client && t.Seg.Dst == server:
+		case t.Seg.Src == server && t.Seg.Dst == client:
 			side = 1
+		default:
+			continue
 		}
 		if t.Seg.Flags&tcpstate.SYN != 0 && !isnSet[side] {
 			isn[side], isnSet[side] = t.Seg.Seq, true

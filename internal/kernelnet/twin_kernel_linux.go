@@ -110,6 +110,9 @@ func kernelStep(st TwinStep, conns *[2]*net.TCPConn, ln *net.TCPListener, addr s
 				dc.Close()
 				return errors.New("connected to a port nobody listens on")
 			}
+			if !errors.Is(err, syscall.ECONNREFUSED) {
+				return fmt.Errorf("connect: %v, want refused", err)
+			}
 			return nil
 		}
 		if err != nil {

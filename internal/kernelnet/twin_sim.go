@@ -134,11 +134,19 @@ func (t *simTwin) step(st TwinStep, refused bool) error {
 		})
 	case OpWrite:
 		data := make([]byte, st.N)
-		return t.until(func() bool {
+		var werr error
+		err := t.until(func() bool {
 			n, err := s.Send(fd, data)
 			data = data[n:]
-			return len(data) == 0 || err != nil && !errors.Is(err, sim.ErrWouldBlock)
+			if err != nil && !errors.Is(err, sim.ErrWouldBlock) {
+				werr = err
+			}
+			return len(data) == 0 || werr != nil
 		})
+		if werr != nil {
+			return werr
+		}
+		return err
 	case OpRead:
 		left := st.N
 		buf := make([]byte, 65536)

@@ -53,18 +53,3 @@ func TestTwinScenarios(t *testing.T) {
 	assert.Equal(t, len(TwinScenarios), runs)
 	assert.GreaterOrEqual(t, len(TwinScenarios), 15)
 }
-
-// Two identical traces have no difference; one segment changed is one,
-// and a segment missing one way is one more.
-func TestDiffTwins(t *testing.T) {
-	a := []TwinSegment{{Flags: tcpstate.SYN}, {FromServer: true, Flags: tcpstate.SYN | tcpstate.ACK, Ack: 1},
-		{Flags: tcpstate.ACK, Seq: 1, Ack: 1}}
-	assert.Empty(t, diffTwins(a, a))
-	b := append([]TwinSegment(nil), a...)
-	b[2].Window = 5
-	d := diffTwins(a, b)
-	require.Len(t, d, 1)
-	assert.False(t, d[0].FromServer)
-	assert.Equal(t, 1, d[0].Index, "the client's second segment")
-	assert.Len(t, diffTwins(a, b[:2]), 1)
-}
