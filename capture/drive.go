@@ -593,27 +593,10 @@ func describe(s *tcpstate.Segment, n int, iss, peerISS seqnum.Value) string {
 // SACK blocks (relative to the other side's ISN), and whether timestamps
 // are carried; their values follow each stack's own clock.
 func driveOptions(o *tcpstate.Options, peerISS seqnum.Value) string {
-	t := ""
-	if o.HasMSS {
-		t += fmt.Sprintf("mss %d,", o.MSS)
+	if t := o.OffersAndSACK(peerISS); t != "" {
+		return t
 	}
-	if o.SACKPermitted {
-		t += "sackOK,"
-	}
-	if o.HasTimestamps {
-		t += "TS,"
-	}
-	if o.HasWindowScale {
-		t += fmt.Sprintf("wscale %d,", o.WindowScale)
-	}
-	for i := range o.NumSACK {
-		b := o.SACKBlocks[i]
-		t += fmt.Sprintf("sack %d:%d,", uint32(peerISS.Size(b.Left)), uint32(peerISS.Size(b.Right)))
-	}
-	if t == "" {
-		return "none"
-	}
-	return t[:len(t)-1]
+	return "none"
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.6f s", d.Seconds()) }

@@ -2,6 +2,7 @@ package tcpstate
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
 )
@@ -149,4 +150,39 @@ func (o *Options) appendText(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// Offers names what a SYN offers, as tcpdump prints it but without the
+// values that change per segment: "mss 1460,sackOK,TS,wscale 7" (only
+// the options present; "" for none).
+func (o *Options) Offers() string {
+	var parts []string
+	if o.HasMSS {
+		parts = append(parts, "mss "+strconv.Itoa(int(o.MSS)))
+	}
+	if o.SACKPermitted {
+		parts = append(parts, "sackOK")
+	}
+	if o.HasTimestamps {
+		parts = append(parts, "TS")
+	}
+	if o.HasWindowScale {
+		parts = append(parts, "wscale "+strconv.Itoa(int(o.WindowScale)))
+	}
+	return strings.Join(parts, ",")
+}
+
+// OffersAndSACK is Offers followed by the SACK blocks (RFC 2018 §3), each
+// "sack L:R" relative to base: what two segments must share to be the
+// same, whatever each stack's ISN and clock.
+func (o *Options) OffersAndSACK(base seqnum.Value) string {
+	s := o.Offers()
+	for i := range o.NumSACK {
+		b := o.SACKBlocks[i]
+		if s != "" {
+			s += ","
+		}
+		s += "sack " + strconv.FormatUint(uint64(base.Size(b.Left)), 10) + ":" + strconv.FormatUint(uint64(base.Size(b.Right)), 10)
+	}
+	return s
 }

@@ -451,3 +451,21 @@ func TestConfigValidation(t *testing.T) {
 	)
 	RunAll(t, scenarios)
 }
+
+// Offers names a SYN's offers as tcpdump does, without per-segment values;
+// OffersAndSACK adds the SACK blocks relative to a base (RFC 2018 §3).
+func TestOptionsOffers(t *testing.T) {
+	o := tcpstate.Options{HasMSS: true, MSS: 1460, SACKPermitted: true, HasTimestamps: true, TSVal: 7, HasWindowScale: true, WindowScale: 7}
+	if got := o.Offers(); got != "mss 1460,sackOK,TS,wscale 7" {
+		t.Errorf("Offers() = %q", got)
+	}
+	ack := tcpstate.Options{HasTimestamps: true, NumSACK: 2}
+	ack.SACKBlocks[0] = tcpstate.SACKBlock{Left: 1100, Right: 1200}
+	ack.SACKBlocks[1] = tcpstate.SACKBlock{Left: 1300, Right: 1400}
+	if got := ack.OffersAndSACK(1000); got != "TS,sack 100:200,sack 300:400" {
+		t.Errorf("OffersAndSACK() = %q", got)
+	}
+	if got := (&tcpstate.Options{}).OffersAndSACK(0); got != "" {
+		t.Errorf("no options: %q", got)
+	}
+}

@@ -249,26 +249,13 @@ func writeReplayText(w io.Writer, path string, a *capture.Analysis, stream int) 
 	return nil
 }
 
-// synOptions names the options of a SYN, if seen, as tcpdump does but
-// without values that change per segment: "mss 1460,sackOK,TS,wscale 7".
+// synOptions names the options of a SYN, if seen:
+// "mss 1460,sackOK,TS,wscale 7".
 func synOptions(seen bool, o tcpstate.Options) *string {
 	if !seen {
 		return nil
 	}
-	var parts []string
-	if o.HasMSS {
-		parts = append(parts, fmt.Sprintf("mss %d", o.MSS))
-	}
-	if o.SACKPermitted {
-		parts = append(parts, "sackOK")
-	}
-	if o.HasTimestamps {
-		parts = append(parts, "TS")
-	}
-	if o.HasWindowScale {
-		parts = append(parts, fmt.Sprintf("wscale %d", o.WindowScale))
-	}
-	s := strings.Join(parts, ",")
+	s := o.Offers()
 	return &s
 }
 

@@ -108,14 +108,8 @@ func (n *Network) Close() error {
 		return nil
 	}
 	n.closed = true
-	eps := make([]*Endpoint, 0, len(n.endpoints))
-	for _, e := range n.endpoints {
-		eps = append(eps, e)
-	}
 	n.mu.Unlock()
-	for _, e := range eps {
-		e.stop()
-	}
+	n.releaseAll()
 	n.path.stop()
 	err := n.tun.Close()
 	<-n.loopDone

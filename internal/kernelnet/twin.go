@@ -3,7 +3,6 @@ package kernelnet
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
@@ -117,7 +116,7 @@ type TwinSegment struct {
 	Seq, Ack   uint32
 	Len        int
 	Window     uint16
-	Options    string // the SYN's offers and SACK blocks; timestamps as present or not
+	Options    string // the SYN's offers and SACK blocks, timestamps as present or not (Options.OffersAndSACK)
 }
 
 func (t TwinSegment) String() string {
@@ -164,37 +163,13 @@ func normalize(trace []TraceSegment) []TwinSegment {
 			isn[side], isnSet[side] = t.Seg.Seq, true
 		}
 		ts := TwinSegment{FromServer: side == 1, Flags: t.Seg.Flags, Seq: uint32(isn[side].Size(t.Seg.Seq)),
-			Len: t.Len, Window: t.Seg.Window, Options: twinOptions(&t.Seg.Options, isn[1-side])}
+			Len: t.Len, Window: t.Seg.Window, Options: t.Seg.Options.OffersAndSACK(isn[1-side])}
 		if t.Seg.Flags&tcpstate.ACK != 0 {
 			ts.Ack = uint32(isn[1-side].Size(t.Seg.Ack))
 		}
 		out = append(out, ts)
 	}
 	return out
-}
-
-// twinOptions names the options that must agree: values of the SYN's
-// offers, SACK blocks relative to the peer's ISN, and whether timestamps
-// are there (their values follow each stack's clock).
-func twinOptions(o *tcpstate.Options, peerISN seqnum.Value) string {
-	var parts []string
-	if o.HasMSS {
-		parts = append(parts, fmt.Sprintf("mss %d", o.MSS))
-	}
-	if o.SACKPermitted {
-		parts = append(parts, "sackOK")
-	}
-	if o.HasTimestamps {
-		parts = append(parts, "TS")
-	}
-	if o.HasWindowScale {
-		parts = append(parts, fmt.Sprintf("wscale %d", o.WindowScale))
-	}
-	for i := range o.NumSACK {
-		b := o.SACKBlocks[i]
-		parts = append(parts, fmt.Sprintf("sack %d:%d", uint32(peerISN.Size(b.Left)), uint32(peerISN.Size(b.Right))))
-	}
-	return strings.Join(parts, ",")
 }
 
 // TwinDiff is one place where the two traces differ: the n-th segment
@@ -211,21 +186,34 @@ type TwinDiff struct {
 func diffTwins(kernel, sim []TwinSegment) []TwinDiff {
 	var diffs []TwinDiff
 	for _, fromServer := range []bool{false, true} {
-		k, s := oneWay(kernel, fromServer), oneWay(sim, fromServer)
-		for i := range max(len(k), len(s)) {
-			a, b := "none", "none"
-			if i < len(k) {
-				a = k[i].String()
-			}
-			if i < len(s) {
-				b = s[i].String()
-			}
-			if a != b {
-				diffs = append(diffs, TwinDiff{FromServer: fromServer, Index: i, Kernel: a, Tcpsim: b})
+		for i, row := range pairRows(oneWay(kernel, fromServer), oneWay(sim, fromServer), "none") {
+			if row[2] != "" {
+				diffs = append(diffs, TwinDiff{FromServer: fromServer, Index: i, Kernel: row[0], Tcpsim: row[1]})
 			}
 		}
 	}
 	return diffs
+}
+
+// pairRows lines two traces up segment by segment: each row the kernel's,
+// tcpsim's (missing for the shorter: absent), and "*" if they differ.
+func pairRows(k, s []TwinSegment, absent string) [][3]string {
+	var rows [][3]string
+	for i := range max(len(k), len(s)) {
+		a, b := absent, absent
+		if i < len(k) {
+			a = k[i].String()
+		}
+		if i < len(s) {
+			b = s[i].String()
+		}
+		mark := ""
+		if a != b {
+			mark = "*"
+		}
+		rows = append(rows, [3]string{a, b, mark})
+	}
+	return rows
 }
 
 // oneWay keeps the segments sent one way.
@@ -247,24 +235,8 @@ type TwinResult struct {
 }
 
 // Sides pairs the two traces one way, segment by segment, for a side by
-// side view: each row the kernel's segment, tcpsim's, and whether they
+// side view: each row the kernel's segment, tcpsim's, and "*" if they
 // differ.
 func (r TwinResult) Sides(fromServer bool) [][3]string {
-	k, s := oneWay(r.Kernel, fromServer), oneWay(r.Tcpsim, fromServer)
-	var rows [][3]string
-	for i := range max(len(k), len(s)) {
-		a, b := "", ""
-		if i < len(k) {
-			a = k[i].String()
-		}
-		if i < len(s) {
-			b = s[i].String()
-		}
-		mark := ""
-		if a != b {
-			mark = "*"
-		}
-		rows = append(rows, [3]string{a, b, mark})
-	}
-	return rows
+	return pairRows(oneWay(r.Kernel, fromServer), oneWay(r.Tcpsim, fromServer), "")
 }
