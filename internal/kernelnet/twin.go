@@ -54,11 +54,18 @@ type TwinStep struct {
 }
 
 // TwinScenario is a script. With NoListener the server does not listen:
-// the connection is refused.
+// the connection is refused. ServerBuffer, if set, is the server's
+// receive buffer (SO_RCVBUF on the kernel's listener, which Linux
+// doubles; RecvBuffer in the simulator). DropClientData, if set, drops
+// the client's data segment of that number, from 1, once: by an iptables
+// rule (statistic --mode nth) in the kernel's namespace, by a scripted
+// fault on the simulated link.
 type TwinScenario struct {
-	Name       string
-	NoListener bool
-	Steps      []TwinStep
+	Name           string
+	NoListener     bool
+	ServerBuffer   int
+	DropClientData int
+	Steps          []TwinStep
 }
 
 // shorthand for the scenarios
@@ -96,6 +103,10 @@ var TwinScenarios = []TwinScenario{
 	{Name: "refused", NoListener: true, Steps: []TwinStep{c(OpConnect, 0)}},
 	{Name: "delayed answer", Steps: append([]TwinStep{c(OpConnect, 0), c(OpWrite, 100), s(OpRead, 100),
 		pause(Server, 100*time.Millisecond), s(OpWrite, 100), c(OpRead, 100)}, closeBoth...)},
+	{Name: "zero window", ServerBuffer: 4096, Steps: append([]TwinStep{c(OpConnect, 0), c(OpWrite, 20000),
+		pause(Server, 500*time.Millisecond), s(OpRead, 20000)}, closeBoth...)},
+	{Name: "lost segment", DropClientData: 2, Steps: append([]TwinStep{c(OpConnect, 0), c(OpWrite, 3000),
+		s(OpRead, 3000)}, closeBoth...)},
 }
 
 // FindTwin returns the scenario named name.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"syscall"
 	"time"
 
@@ -62,6 +63,23 @@ func (n *Network) kernelScript(sc TwinScenario) error {
 			return err
 		}
 		ln, addr = l.(*net.TCPListener), l.Addr().String()
+		if sc.ServerBuffer > 0 {
+			// Set on the listener, the accepted socket inherits it, and
+			// the window its SYN-ACK offers follows from it.
+			rc, err := ln.SyscallConn()
+			if err != nil {
+				return err
+			}
+			var serr error
+			if err := rc.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, sc.ServerBuffer)
+			}); err != nil {
+				return err
+			}
+			if serr != nil {
+				return serr
+			}
+		}
 		if sc.NoListener {
 			ln.Close() // the port is free: nobody listens on it
 		}
@@ -72,6 +90,14 @@ func (n *Network) kernelScript(sc TwinScenario) error {
 	}
 	if !sc.NoListener {
 		defer ln.Close()
+	}
+	if sc.DropClientData > 0 {
+		port := ln.Addr().(*net.TCPAddr).Port
+		drop, err := n.dropRule(port, sc.DropClientData)
+		if err != nil {
+			return err
+		}
+		defer drop()
 	}
 	var conns [2]*net.TCPConn
 	defer func() {
@@ -166,3 +192,42 @@ var (
 	twinListen = net.ListenConfig{Control: setCongestion}
 	twinDialer = net.Dialer{Control: setCongestion}
 )
+
+// ErrNoIptables is why a twin that drops a segment cannot run on the
+// kernel's side here.
+var ErrNoIptables = errors.New("kernelnet: iptables is not installed: the kernel's side cannot drop a segment")
+
+// dropRule makes the namespace drop the nth segment carrying data towards
+// port as it arrives (iptables' statistic match, every 10^6 from the
+// (n-1)th: once), and returns what removes it. The drop is on input: a
+// segment dropped on output is not lost to TCP, which hears of it at once
+// and sends it again; on input it is lost on the way, and the capture,
+// which sees it pass, shows it sent, as the simulator's trace does.
+func (n *Network) dropRule(port, nth int) (func(), error) {
+	iptables, err := exec.LookPath("iptables")
+	if err != nil {
+		return nil, ErrNoIptables
+	}
+	var tid int
+	if err := n.InNamespace(func() error { tid = unix.Gettid(); return nil }); err != nil {
+		return nil, err
+	}
+	// The namespace thread's own namespace, entered by nsenter for the
+	// iptables process.
+	nsPath := fmt.Sprintf("--net=/proc/%d/task/%d/ns/net", os.Getpid(), tid)
+	// Data segments are longer than 52 bytes (20 of IPv4, 32 of TCP with
+	// timestamps); the SYN, at 60, is not one.
+	rule := []string{"INPUT", "-i", "lo", "-p", "tcp", "!", "--syn", "--dport", fmt.Sprint(port), "-m", "length", "--length",
+		"53:65535", "-m", "statistic", "--mode", "nth", "--every", "1000000", "--packet", fmt.Sprint(nth - 1), "-j", "DROP"}
+	run := func(op string) error {
+		out, err := exec.Command("nsenter", append([]string{nsPath, iptables, op}, rule...)...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("kernelnet: iptables %s: %v: %s", op, err, out)
+		}
+		return nil
+	}
+	if err := run("-A"); err != nil {
+		return nil, err
+	}
+	return func() { run("-D") }, nil
+}

@@ -41,13 +41,27 @@ func runSimTwin(sc TwinScenario, cfg tcpstate.Config) ([]TraceSegment, error) {
 	}})
 	for i, a := range []string{"198.18.0.1", "198.18.0.2"} {
 		c := cfg
+		if Side(i) == Server && sc.ServerBuffer > 0 {
+			c.RecvBuffer = sc.ServerBuffer
+			c.MinWindowShift = 0 // a locked buffer: Linux scales for it, not for tcp_rmem
+		}
 		h, err := t.w.AddHost(sim.HostConfig{Name: Side(i).String(), Addr: netip.MustParseAddr(a), TCP: &c})
 		if err != nil {
 			return nil, err
 		}
 		t.hosts[i] = h
 	}
-	if _, err := t.w.AddLink(t.hosts[0], t.hosts[1], sim.Path{Delay: twinDelay}, sim.Path{Delay: twinDelay}); err != nil {
+	up := sim.Path{Delay: twinDelay}
+	if sc.DropClientData > 0 {
+		seen := 0
+		up.Faults = []sim.Fault{sim.DropMatching(func(seg *tcpstate.Segment) bool {
+			if len(seg.Payload) > 0 {
+				seen++
+			}
+			return len(seg.Payload) > 0 && seen == sc.DropClientData
+		}, 1)}
+	}
+	if _, err := t.w.AddLink(t.hosts[0], t.hosts[1], up, sim.Path{Delay: twinDelay}); err != nil {
 		return nil, err
 	}
 	if !sc.NoListener {

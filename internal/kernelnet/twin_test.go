@@ -3,6 +3,8 @@
 package kernelnet
 
 import (
+	"errors"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,9 +17,12 @@ import (
 // still differs from the kernel, for the reasons the README gives: the
 // kernel grows the window it offers as data arrives (receive buffer
 // autotuning), tcpsim offers a fixed one and updates it when the
-// application reads; and the kernel's send buffer starts small and grows.
+// application reads; the kernel's send buffer starts small and grows; its
+// Nagle test is Minshall's; it repairs a lost segment with RACK and tail
+// loss probes (RFC 8985), which tcpsim does not implement.
 var twinStillDifferent = map[string]bool{
 	"one full segment": true, "3000 bytes": true, "100 kB upload": true, "100 kB download": true,
+	"zero window": true, "lost segment": true,
 }
 
 // Every twin scenario runs to its end on the kernel's sockets and in the
@@ -30,6 +35,10 @@ func TestTwinScenarios(t *testing.T) {
 	runs := 0
 	err := RunTwins(TwinScenarios, tcpstate.LinuxConfig(), func(r TwinResult, err error) {
 		runs++
+		if errors.Is(err, ErrNoIptables) && os.Getenv("TCPSIM_KERNEL_TESTS") != "require" {
+			t.Logf("%s: skipped: %v", r.Scenario, err)
+			return
+		}
 		require.NoError(t, err, r.Scenario)
 		for name, trace := range map[string][]TwinSegment{"kernel": r.Kernel, "tcpsim": r.Tcpsim} {
 			c, s := oneWay(trace, false), oneWay(trace, true)
