@@ -22,6 +22,10 @@ type Config struct {
 	// MSS announced in SYN and SYN-ACK; 0 derives it from MTU. Segments
 	// sent are bounded by both the peer's MSS and MTU.
 	MSS uint16
+	// observing marks an Observer's connection: received text moves
+	// RCV.NXT and is not kept. It sits here, in the padding after MSS, so
+	// that it costs a Conn no space and no pointer to follow.
+	observing bool
 
 	// SendBuffer and RecvBuffer bound the bytes queued for sending and
 	// received but not yet read. RecvBuffer is the largest receive window.
@@ -84,12 +88,8 @@ type Config struct {
 	// profile: "there MUST be a way for an application to disable the
 	// Nagle algorithm on an individual connection (MUST-17)".
 	Nagle bool
-	// observing marks an Observer's connection: received text moves
-	// RCV.NXT and is not kept. It sits here, in the padding after Nagle,
-	// so that it costs a Conn no space and no pointer to follow.
-	observing bool
 
-	// The six fields below also sit in that padding. Their zero values
+	// The seven fields below sit in the padding after Nagle. Their zero values
 	// keep the plain RFC behaviour; LinuxConfig sets them.
 
 	// SYNWindowSegments rounds the window offered in a SYN or SYN-ACK down
@@ -128,6 +128,12 @@ type Config struct {
 	// <SEQ=SND.NXT><CTL=RST>: Linux does (twins "abort by the client",
 	// "abort by the server": R. with ack and window).
 	AbortWithACK bool
+	// NagleMinshall makes Nagle's algorithm hold a segment smaller than
+	// the MSS back only while an earlier such segment is unacknowledged,
+	// not while any data is (Minshall's variant, as Linux does: the 104
+	// bytes ending a 3000-byte write leave with the full segments before
+	// them, twin "lost segment").
+	NagleMinshall bool
 
 	// KeepAlive, when not zero, is how long a connection may stay idle
 	// (nothing received) before it probes its peer (RFC 1122 §4.2.3.6:

@@ -106,6 +106,9 @@ type connAux struct {
 	finHeld bool
 	finAt   seqnum.Value
 
+	smallEnd  seqnum.Value // with Config.NagleMinshall: the end of the last segment sent smaller than the MSS
+	smallSent bool         // smallEnd is set
+
 	err            error   // why the connection ended abnormally
 	lastInvalidACK instant // when we last answered an unacceptable bare ACK
 	synRetried     bool    // the SYN or SYN-ACK was retransmitted (RFC 6298 §5.7)

@@ -132,7 +132,7 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 	if n > 0 && !rtx && !probe && !c.swsAllows(n, next.Size(dataEnd)) {
 		n = 0
 	}
-	if c.cfg.Nagle && n > 0 && n < int(c.sndMSS()) && !rtx && !probe && c.sndUna != c.sndNxt {
+	if c.cfg.Nagle && n > 0 && n < int(c.sndMSS()) && !rtx && !probe && c.sndUna != c.sndNxt && c.smallUnacked() {
 		// RFC 9293 §3.7.4: "If there is unacknowledged data (i.e., SND.NXT >
 		// SND.UNA), then the sending TCP endpoint buffers all user data
 		// (regardless of the PSH bit) until the outstanding data has been
@@ -141,6 +141,10 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 		n = 0
 	}
 	end := next.Add(seqnum.Size(n))
+	if c.cfg.NagleMinshall && n > 0 && n < int(c.sndMSS()) && !rtx {
+		x := c.extra()
+		x.smallEnd, x.smallSent = end, true
+	}
 	// The FIN follows the last byte, in sequence space and in the window.
 	fin := c.finQueued && end == dataEnd && (end.LessThan(wndEnd) || probe) && (c.finSent == rtx)
 	if n == 0 && !fin {
@@ -306,4 +310,16 @@ func (c *Conn) onRetransmitTimeout(now time.Time) {
 		c.rto.backoff(c.cfg.MaxRTO)
 	}
 	c.setTimer(TimerRetransmit, now.Add(c.rto.rto))
+}
+
+// smallUnacked tells whether Nagle's algorithm must hold a small segment
+// back: while any data is unacknowledged (RFC 9293 §3.7.4), or with
+// NagleMinshall only while a segment smaller than the MSS sent earlier is
+// (Minshall's variant, which Linux uses: a write's last partial segment
+// leaves at once behind full-sized ones).
+func (c *Conn) smallUnacked() bool {
+	if !c.cfg.NagleMinshall {
+		return true
+	}
+	return c.aux != nil && c.aux.smallSent && c.sndUna.LessThan(c.aux.smallEnd)
 }

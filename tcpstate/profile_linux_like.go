@@ -137,6 +137,7 @@ func LinuxConfig() Config {
 	// Keep-alives are off unless SO_KEEPALIVE; then 75 s apart, 9 of them
 	// (DefaultConfig's values).
 	c.Nagle = true
+	c.NagleMinshall = true
 
 	// net.ipv4.tcp_invalid_ratelimit: 500 ms (DefaultConfig's value).
 	c.InvalidACKInterval = 500 * time.Millisecond

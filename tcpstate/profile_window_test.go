@@ -123,3 +123,47 @@ func TestAbortWithACK(t *testing.T) {
 		}
 	}
 }
+
+// Nagle's algorithm holds the 104 bytes that end a 3000-byte write while
+// the full segments before them are unacknowledged (RFC 9293 §3.7.4); in
+// Minshall's variant, as Linux has it, they leave at once, and only a
+// second small segment would wait for the first to be acknowledged.
+func TestNagleMinshall(t *testing.T) {
+	for _, minshall := range []bool{false, true} {
+		cfg := tcpstate.LinuxConfig()
+		cfg.NagleMinshall = minshall
+		cfg.Secret[0] = 1
+		c, err := tcpstate.NewConn(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Unix(1, 0)
+		a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
+		c.Connect(now, a, b)
+		syn, _ := c.Poll(now)
+		c.HandleSegment(now, tcpstate.Segment{Src: b, Dst: a, Seq: 5000, Ack: syn.Seq.Add(1), Flags: tcpstate.SYN | tcpstate.ACK,
+			Window: 65535, Options: syn.Options})
+		c.Write(make([]byte, 3000))
+		var lens []int
+		for {
+			seg, ok := c.Poll(now)
+			if !ok {
+				break
+			}
+			if len(seg.Payload) > 0 {
+				lens = append(lens, len(seg.Payload))
+			}
+		}
+		want := []int{1448, 1448}
+		if minshall {
+			want = append(want, 104)
+		}
+		if len(lens) != len(want) {
+			t.Fatalf("Minshall %v: sent %v; want %v", minshall, lens, want)
+		}
+		c.Write(make([]byte, 10))
+		if seg, ok := c.Poll(now); ok && len(seg.Payload) > 0 {
+			t.Errorf("Minshall %v: a second small segment left (%d bytes) with the first unacknowledged", minshall, len(seg.Payload))
+		}
+	}
+}

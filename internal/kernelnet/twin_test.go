@@ -17,9 +17,8 @@ import (
 // still differs from the kernel, for the reasons the README gives: the
 // kernel grows the window it offers as data arrives (receive buffer
 // autotuning), tcpsim offers a fixed one and updates it when the
-// application reads; the kernel's send buffer starts small and grows; its
-// Nagle test is Minshall's; it repairs a lost segment with RACK and tail
-// loss probes (RFC 8985), which tcpsim does not implement.
+// application reads; the kernel's send buffer starts small and grows;
+// and with SO_RCVBUF set it counts half the buffer as overhead.
 var twinStillDifferent = map[string]bool{
 	"one full segment": true, "3000 bytes": true, "100 kB upload": true, "100 kB download": true,
 	"zero window": true, "lost segment": true,
