@@ -766,8 +766,17 @@ func (w *propWorld) checkSegment(e *propEnd, pre, post tcpstate.TCB, seg *tcpsta
 //	ACK on:  <SEQ=SEG.ACK><CTL=RST>
 func (w *propWorld) checkRST(e *propEnd, pre tcpstate.TCB, seg *tcpstate.Segment, own bool) {
 	if w.aborting {
-		if !own || seg.Seq != pre.SndNxt || seg.Flags != tcpstate.RST {
-			w.fail("%s: Abort sent %v, want <SEQ=SND.NXT %d><CTL=RST>", e.name, seg, pre.SndNxt)
+		want := tcpstate.RST
+		if e.cfg.AbortWithACK {
+			// Linux's form: the RST carries the acknowledgment of what
+			// was received.
+			want |= tcpstate.ACK
+			if seg.Ack != pre.RcvNxt {
+				w.fail("%s: Abort sent %v, want ACK=RCV.NXT %d", e.name, seg, pre.RcvNxt)
+			}
+		}
+		if !own || seg.Seq != pre.SndNxt || seg.Flags != want {
+			w.fail("%s: Abort sent %v, want <SEQ=SND.NXT %d><CTL=%v>", e.name, seg, pre.SndNxt, want)
 		}
 		return
 	}

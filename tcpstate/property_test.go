@@ -436,6 +436,10 @@ var propFixtures = []propFixture{
 		propEstablish(w, listenAny)
 		w.close(side)
 		w.flush(10)
+		// With QuickACK the peer delays the ACK of a FIN (its own FIN
+		// may ride on it); the delayed-ACK timer sends it.
+		w.advance(50 * time.Millisecond)
+		w.flush(10)
 		propExpect(w, side, tcpstate.FinWait2)
 		return side
 	}},
@@ -510,6 +514,25 @@ func propDrawConfig(t *rapid.T, label string) tcpstate.Config {
 	cfg.SynRetries = rapid.IntRange(0, 7).Draw(t, label+".synRetries")
 	cfg.DataRetries = rapid.IntRange(0, 8).Draw(t, label+".dataRetries")
 	cfg.InvalidACKInterval = rapid.SampledFrom([]time.Duration{500 * time.Millisecond, 0, time.Millisecond}).Draw(t, label+".invalidACKInterval")
+	// The Linux profile's departures from the RFC defaults, each on its
+	// own, with the values the checks below must hold under.
+	cfg.SYNWindowSegments = rapid.Bool().Draw(t, label+".synWindowSegments")
+	cfg.WindowRoundUp = rapid.Bool().Draw(t, label+".windowRoundUp")
+	cfg.AbortWithACK = rapid.Bool().Draw(t, label+".abortWithACK")
+	cfg.NagleMinshall = rapid.Bool().Draw(t, label+".nagleMinshall")
+	cfg.Nagle = cfg.NagleMinshall || rapid.Bool().Draw(t, label+".nagle")
+	cfg.SynLinearTimeouts = uint8(rapid.IntRange(0, 4).Draw(t, label+".synLinearTimeouts"))
+	if cfg.WindowScale {
+		for shift := rapid.IntRange(0, 7).Draw(t, label+".minWindowShift"); shift > 0; shift-- {
+			if cfg.RecvBuffer >= 16<<shift {
+				cfg.MinWindowShift = uint8(shift)
+				break
+			}
+		}
+	}
+	if rapid.Bool().Draw(t, label+".quickACK") {
+		cfg.QuickACK, cfg.DelayedACK = true, 40*time.Millisecond
+	}
 	if rapid.Bool().Draw(t, label+".trace") {
 		cfg.Trace = func(tcpstate.TraceEvent) {} // the world records and checks the trace
 	}
