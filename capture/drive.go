@@ -91,7 +91,14 @@ var ErrNoOpening = errors.New("capture: the connection's SYN is not in the captu
 // captured end's answer in the handshake, is added to every fed segment,
 // so that an immediate answer leaves when the captured one was seen.
 func DriveConnection(segs []Captured, server bool) (*Drive, error) {
-	r := &runner{d: &Drive{Server: server}}
+	return DriveConnectionWith(segs, server, tcpstate.DefaultConfig())
+}
+
+// DriveConnectionWith is DriveConnection with the endpoint starting from
+// profile (tcpstate.LinuxConfig, say) rather than the plain RFC profile;
+// what the captured end offered in its SYN still overrides it.
+func DriveConnectionWith(segs []Captured, server bool, profile tcpstate.Config) (*Drive, error) {
+	r := &runner{d: &Drive{Server: server}, profile: profile}
 	if err := r.prepare(segs); err != nil {
 		return nil, err
 	}
@@ -105,6 +112,7 @@ func DriveConnection(segs []Captured, server bool) (*Drive, error) {
 // runner drives one endpoint.
 type runner struct {
 	d       *Drive
+	profile tcpstate.Config // the endpoint's starting configuration
 	conn    *tcpstate.Conn
 	feed    []Captured // the other side's segments
 	actions []appAction
@@ -158,7 +166,8 @@ func (r *runner) prepare(segs []Captured) error {
 	r.d.Fed = len(r.feed)
 	r.d.Lag = r.lag()
 	r.end += r.d.Lag
-	cfg := tcpstate.DefaultConfig()
+	cfg := r.profile
+	cfg.Trace, cfg.ISN = nil, nil
 	copy(cfg.Secret[:], "tcpsim replay")
 	opening := r.opening()
 	if opening != nil {
@@ -174,11 +183,19 @@ func (r *runner) prepare(segs []Captured) error {
 			cfg.MTU = min(max(int(o.MSS)+ip, 68), 65535) // RFC 791: 68 at the least
 		}
 		cfg.WindowScale, cfg.SACKPermitted, cfg.Timestamps = o.HasWindowScale, o.SACKPermitted, o.HasTimestamps
-		if o.HasWindowScale {
+		switch {
+		case o.HasWindowScale && cfg.MinWindowShift > 0:
+			// A profile that chooses the shift apart from its buffer (as
+			// Linux does) takes the captured one as it is.
+			cfg.MinWindowShift = min(o.WindowScale, tcpstate.MaxWindowShift)
+			cfg.RecvBuffer = max(cfg.RecvBuffer, 16<<cfg.MinWindowShift)
+		case o.HasWindowScale:
 			// The largest buffer that takes the same shift (RFC 7323
 			// §2.3: the shift is the smallest that lets the buffer be
 			// advertised).
 			cfg.RecvBuffer = 65535 << min(o.WindowScale, tcpstate.MaxWindowShift)
+		default:
+			cfg.MinWindowShift = 0
 		}
 		r.capISS = opening.Seg.Seq
 	}

@@ -23,11 +23,12 @@ type replayOptions struct {
 	stream  int // -1: every connection
 	svg     string
 	drive   formatFlag // "", client or server
+	profile formatFlag // --drive's profile: rfc or linux
 }
 
 func newReplayCommand() *cobra.Command {
 	opts := replayOptions{output: formatFlag{v: "text", allowed: []string{"text", "json"}},
-		drive: formatFlag{allowed: []string{"client", "server"}}}
+		drive: formatFlag{allowed: []string{"client", "server"}}, profile: formatFlag{v: "rfc", allowed: []string{"rfc", "linux"}}}
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Analyse a pcap or pcapng capture: each TCP connection and UDP flow in it",
@@ -75,6 +76,7 @@ damaged part way is reported as far as it could be read, then an error.`,
 	f.BoolVar(&opts.packets, "packets", false, "list every TCP segment with both ends' states after it")
 	f.IntVar(&opts.stream, "stream", -1, "only the TCP connection with this tcp.stream `number`")
 	f.StringVar(&opts.svg, "svg", "", "write the ladder diagram of the connection (--stream, or the only one) to this SVG `file`")
+	f.Var(&opts.profile, "profile", "with --drive, tcpsim's `profile`: rfc (the plain RFC defaults) or linux (what Linux shows on the wire)")
 	f.Var(&opts.drive, "drive", "replay the connection (--stream, or the only one) into tcpsim playing this `side`, client or server, and report where it differs from the captured one")
 	return cmd
 }
@@ -157,7 +159,11 @@ func replayReport(w *errWriter, path string, a *capture.Analysis, opts *replayOp
 		}
 	}
 	if drive != nil {
-		d, err := capture.DriveConnection(drive.segs, opts.drive.v == "server")
+		profile := tcpstate.DefaultConfig()
+		if opts.profile.v == "linux" {
+			profile = tcpstate.LinuxConfig()
+		}
+		d, err := capture.DriveConnectionWith(drive.segs, opts.drive.v == "server", profile)
 		if err != nil {
 			return fmt.Errorf("--drive: stream %d: %w", stream, err)
 		}

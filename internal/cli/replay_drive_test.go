@@ -91,3 +91,19 @@ func TestReplayDriveErrors(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 	}
 }
+
+// With the Linux profile, a connection of the Linux kernel recorded in a
+// namespace with its stock settings (rst.pcapng's second: 10 bytes each
+// way, then the client's abort) replays with no divergence, tcpsim
+// playing either side; the plain profile differs in its windows.
+func TestReplayDriveLinuxProfile(t *testing.T) {
+	const rst = "../../capture/testdata/rst.pcapng"
+	for _, side := range []string{"server", "client"} {
+		code, out, errOut := run(t, "replay", rst, "--stream", "1", "--drive", side, "--profile", "linux")
+		require.Equal(t, ExitOK, code, "%s: %s%s", side, out, errOut)
+		assert.Contains(t, out, "no divergence")
+		code, out, _ = run(t, "replay", rst, "--stream", "1", "--drive", side)
+		assert.Equal(t, ExitFailure, code)
+		assert.Contains(t, out, "window: captured")
+	}
+}
