@@ -39,6 +39,19 @@ type Config struct {
 	SACKPermitted bool
 	// Timestamps offers the timestamps option (RFC 7323 §3).
 	Timestamps bool
+	// WindowGrowth offers, after the SYN, at most a window that starts at
+	// the SYN's and grows by two segments with each full-sized segment
+	// that arrives in order and each segment that arrives out of order,
+	// up to the free space of RecvBuffer: Linux's rcv_ssthresh, which
+	// opens the window as the peer shows it sends full segments. Once
+	// grown, the right edge follows the free space without waiting for it
+	// to move by an MSS, and a read is announced only when the window
+	// left is at most half of RecvBuffer and the read doubles it, as
+	// Linux does (twins "one full segment", "3000 bytes", "lost
+	// segment"). RFC 9293 §3.8.6.2.2 bounds how the window moves, not how
+	// much of its buffer a receiver offers. It sits in the padding after
+	// Timestamps.
+	WindowGrowth bool
 	// TSClock is the period of the timestamp clock (RFC 7323 §5.4 asks for
 	// between 1 ms and 1 s per tick).
 	TSClock time.Duration

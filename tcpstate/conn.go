@@ -106,6 +106,11 @@ type connAux struct {
 	finHeld bool
 	finAt   seqnum.Value
 
+	// Config.WindowGrowth: the most window this end offers now, and
+	// whether it has grown since the SYN.
+	rcvSSThresh uint32
+	rcvGrown    bool
+
 	smallEnd  seqnum.Value // with Config.NagleMinshall: the end of the last segment sent smaller than the MSS
 	smallSent bool         // smallEnd is set
 
@@ -127,6 +132,7 @@ func (a *connAux) forget(recvBuffer int) {
 	a.finHeld = false
 	a.err, a.lastInvalidACK, a.synRetried = nil, 0, false
 	a.lastDataIn, a.interactive = 0, false
+	a.rcvSSThresh, a.rcvGrown = 0, false
 	if a.reasm != nil {
 		a.reasm.Reset()
 		a.reasm.setLimits(recvBuffer, 0)

@@ -209,6 +209,9 @@ func (c *Conn) advance(now time.Time, end seqnum.Value, rtx bool) {
 // the configuration enables; a SYN-ACK only what the peer's SYN offered.
 func (c *Conn) synSegment(now time.Time, seg *Segment) {
 	*seg = Segment{Src: c.local, Dst: c.remote, Seq: c.iss, Flags: SYN, Window: c.synWindow()}
+	if c.cfg.WindowGrowth {
+		c.extra().rcvSSThresh = uint32(seg.Window) // the window grows from the SYN's
+	}
 	o := &seg.Options
 	o.HasMSS, o.MSS = true, c.rcvMSS
 	peerSeen := c.state != SynSent

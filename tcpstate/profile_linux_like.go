@@ -16,20 +16,19 @@ import "time"
 //
 // What still differs from the kernel, and why:
 //
-//   - Receive-window growth. Linux raises the window it offers as
-//     full-sized segments arrive, by about two segments each (port 47077,
-//     frames 380-390: 509, 532, 555, 577, 600, 623, 637 units of 128),
-//     then grows the buffer itself with the application's reading rate
-//     (ss.txt: rcv_space 14480 at the start, 175384 after 200 kB). Its
-//     increments depend on the kernel's memory accounting of each
-//     packet, which a sans-I/O model does not have: the profile offers a
-//     fixed RecvBuffer of 65160.
-//   - Window updates. RFC 9293 §3.8.6.2.2 holds the right edge until it
-//     can move by an MSS, then announces it, by a pure ACK after a read
-//     if nothing else carries it; Linux kept saying 509 as each 100-byte
-//     request was read (port 47076) and sent no such ACK. The twin tests
-//     let the application read before the ACK leaves, and compare windows
-//     only in the SYNs.
+//   - Receive-buffer accounting. Linux measures its free space in memory,
+//     not bytes: each queued packet costs its payload and its buffer's
+//     overhead, and the ratio of the two, measured on the packets that
+//     arrive, scales the buffer. WindowGrowth takes the ratio of full
+//     segments and counts bytes. So where Linux also grows the window
+//     for shorter segments (in scripted writes in the twin namespace,
+//     1000-byte segments grew it and 800-byte ones did not), the profile
+//     does not; and a receiver that lets many segments queue sees its
+//     window close a little faster or slower than RecvBuffer less the
+//     bytes queued says (twins "100 kB upload" and "100 kB download").
+//     Linux then grows the buffer itself with the application's reading
+//     rate (ss.txt: rcv_space 14480 at the start, 175384 after 200 kB):
+//     not modelled.
 //   - Send buffer. Linux starts at 16 kB (tcp_wmem) and grows it with the
 //     congestion window, and sets PSH also where a write waited for
 //     buffer space (port 47073, frames 73 and 83); SendBuffer is fixed at
@@ -73,10 +72,22 @@ func LinuxConfig() Config {
 	// The SYN offers 64240 = 44×1460 (frame 1), the SYN-ACK 65160 =
 	// 45×1448 (frame 2): 65535 rounded down to whole segments, of 1460 in
 	// the SYN and of 1460 less the 12 bytes of timestamps in the SYN-ACK.
-	// The server's ACKs then say 509 (frame 5): 65160>>7. RecvBuffer is
-	// that window.
-	c.RecvBuffer = 65160
+	// The server's ACKs then say 509 (frame 5): 65160>>7.
 	c.SYNWindowSegments = true
+
+	// The windows after the SYNs start at the SYN's and grow by two
+	// segments (2×1448) with each full-sized segment received (frames
+	// 380-388: 532, 555, 577, 600, 623), up to the free space: 637 from
+	// frame 390 on, with the segment just received still queued when the
+	// ACK leaves (637×128 = 81536, and 81536+1448 less the unit's slack
+	// gives 82856-82984). Linux counts the buffer in memory, tcp_rmem's
+	// default of 131072, and scales it by the ratio of payload to memory
+	// it measures on full segments; 162/256 (a full segment taking 2.28
+	// kB) gives 131072×162/256 = 82944, which also fits twin "100 kB
+	// upload" (592 units with 7240 bytes queued). The SYNs still offer at
+	// most 65535.
+	c.RecvBuffer = 82944
+	c.WindowGrowth = true
 
 	// After the SYNs the window field is the window rounded up to a unit
 	// of the scale: with 64240 bytes free the client says 502 (64256 =
