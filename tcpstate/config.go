@@ -50,8 +50,16 @@ type Config struct {
 	// Linux does (twins "one full segment", "3000 bytes", "lost
 	// segment"). RFC 9293 §3.8.6.2.2 bounds how the window moves, not how
 	// much of its buffer a receiver offers. It sits in the padding after
-	// Timestamps.
+	// Timestamps, as does EmptyWindowProbes.
 	WindowGrowth bool
+	// EmptyWindowProbes probes a zero window with <SEQ=SND.UNA-1><CTL=ACK>
+	// and no data, as Linux does (tcp_xmit_probe_skb; capture
+	// zerowin.pcapng, frames 10, 12 and 13), where RFC 9293 §3.8.6.1 sends
+	// one octet of new data. The peer finds the segment old and answers
+	// with an ACK that shows its window (§3.10.7.4), as it would a
+	// keep-alive; the probes back off like the octet's retransmissions and
+	// end the connection after DataRetries unanswered.
+	EmptyWindowProbes bool
 	// TSClock is the period of the timestamp clock (RFC 7323 §5.4 asks for
 	// between 1 ms and 1 s per tick).
 	TSClock time.Duration

@@ -730,8 +730,12 @@ func (w *propWorld) checkSegment(e *propEnd, pre, post tcpstate.TCB, seg *tcpsta
 		w.fail("%s: %v does not acknowledge RCV.NXT %d", e.name, seg, pre.RcvNxt)
 	}
 	if len(seg.Payload) == 0 && seg.Flags&tcpstate.FIN == 0 {
-		// A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-		if seg.Seq != post.SndNxt {
+		// A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. With
+		// EmptyWindowProbes a zero window is probed one below, as a
+		// keep-alive is (RFC 1122 §4.2.3.6), with nothing in flight.
+		probe := e.cfg.EmptyWindowProbes && pre.SndWnd == 0 && pre.SndUna == pre.SndNxt &&
+			seg.Seq == pre.SndNxt.Sub(1)
+		if seg.Seq != post.SndNxt && !probe {
 			w.fail("%s: ACK %v is not at SND.NXT %d", e.name, seg, post.SndNxt)
 		}
 		return

@@ -42,7 +42,9 @@ func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
 	case c.keepalivePending:
 		// RFC 1122 §4.2.3.6: "Such a segment generally contains SEG.SEQ =
 		// SND.NXT-1 and may or may not contain one garbage octet"; we send
-		// none, as Linux does. The peer answers with an ACK.
+		// none, as Linux does. The peer answers with an ACK. The same
+		// segment probes a zero window with Config.EmptyWindowProbes
+		// (nothing is in flight then: SND.NXT = SND.UNA).
 		c.keepalivePending = false
 		c.header(now, c.sndNxt.Sub(1), &seg)
 	default:

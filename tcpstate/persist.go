@@ -66,15 +66,28 @@ func (c *Conn) armPersist(now time.Time) {
 }
 
 // onPersistTimeout sends what fits if the window is open but small (the
-// SWS override), or else a zero-window probe: one octet of new data. The
-// probe is then retransmitted on the retransmission timer, with its
-// backoff; a peer that answers probes may keep its window closed for ever
-// (RFC 9293 §3.8.6.1 MUST-37: the sender "MUST allow the connection to
-// stay open"), one that stops answering is given up on after DataRetries.
+// SWS override), or else a zero-window probe: one octet of new data (or,
+// with Config.EmptyWindowProbes, an empty segment). The octet is then
+// retransmitted on the retransmission timer, with its backoff; a peer
+// that answers probes may keep its window closed for ever (RFC 9293
+// §3.8.6.1 MUST-37: the sender "MUST allow the connection to stay open"),
+// one that stops answering is given up on after DataRetries.
 func (c *Conn) onPersistTimeout(now time.Time) {
 	if c.usableWindow() > 0 {
 		c.override = true
 		c.persistShift++
+		return
+	}
+	if c.cfg.EmptyWindowProbes {
+		// Linux's probe carries no data and is not retransmitted: the
+		// persist timer sends the next one, twice as late.
+		if int(c.probesOut) >= c.cfg.DataRetries {
+			c.fail(now, ErrTimedOut, "RFC 1122 §4.2.2.17: zero-window probes unanswered, connection timed out")
+			return
+		}
+		c.probesOut++
+		c.persistShift++
+		c.keepalivePending = true
 		return
 	}
 	c.probePending = true

@@ -50,10 +50,12 @@ import "time"
 //     retries (tcp_syn_retries 6 with linear timeouts) and on data
 //     (tcp_retries2 15) by a computed total time, not a count; the
 //     profile uses the counts, so the moment of giving up differs.
+//   - Tail loss probes and RACK (RFC 8985): Linux resends the last
+//     segment sent when its ACK is late (zerowin.pcapng, frame 8, 6.4 ms
+//     after frame 7), the package waits for the RTO.
 //   - Not observed here and left at the package's behaviour: ECN (Linux's
-//     default tcp_ecn 2 answers ECN but does not ask for it), tail loss
-//     probes and RACK (RFC 8985), F-RTO, pacing, TSO autosizing, and
-//     SYN-ACK retransmission timing.
+//     default tcp_ecn 2 answers ECN but does not ask for it), F-RTO,
+//     pacing, TSO autosizing, and SYN-ACK retransmission timing.
 func LinuxConfig() Config {
 	c := DefaultConfig()
 
@@ -150,7 +152,15 @@ func LinuxConfig() Config {
 	c.Nagle = true
 	c.NagleMinshall = true
 
-	// net.ipv4.tcp_invalid_ratelimit: 500 ms (DefaultConfig's value).
+	// A zero window is probed with an empty segment one below SND.UNA
+	// (capture/testdata/zerowin.pcapng, frames 10, 12 and 13: "seq 4344
+	// len 0" after the ACK of 4344 bytes; Wireshark calls them
+	// keep-alives), 212, 448 and 860 ms apart: the RTO, doubled each time.
+	c.EmptyWindowProbes = true
+
+	// net.ipv4.tcp_invalid_ratelimit: 500 ms (DefaultConfig's value). In
+	// zerowin.pcapng the receiver answers the probes of frames 10 and 13
+	// and not the one of frame 12, 448 ms after its last answer.
 	c.InvalidACKInterval = 500 * time.Millisecond
 	return c
 }

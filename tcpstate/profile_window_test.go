@@ -1,6 +1,7 @@
 package tcpstate_test
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
 	"time"
@@ -8,16 +9,18 @@ import (
 	"github.com/tcpsim/tcpsim/tcpstate"
 )
 
-// With windows rounded up to the scale unit (LinuxConfig), a receiver
-// that never reads fills its buffer and closes its window: the sender
-// keeps the connection with zero-window probes (RFC 9293 §3.8.6.1) for as
-// long as it lasts, and never gives up, and the receiver never holds more
-// than its buffer and the unit of slack the rounding needs.
-func TestWindowRoundUpClosesTheWindow(t *testing.T) {
+// linuxPair makes two connections with LinuxConfig, edit changing each
+// end's (0 the client, 1 the server), and opens the first to the second at
+// now.
+func linuxPair(t *testing.T, now time.Time, edit func(end int, cfg *tcpstate.Config)) [2]*tcpstate.Conn {
+	t.Helper()
 	var ends [2]*tcpstate.Conn
 	for i := range ends {
 		cfg := tcpstate.LinuxConfig()
 		cfg.Secret[0] = byte(i + 1)
+		if edit != nil {
+			edit(i, &cfg)
+		}
 		c, err := tcpstate.NewConn(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -25,23 +28,25 @@ func TestWindowRoundUpClosesTheWindow(t *testing.T) {
 		ends[i] = c
 	}
 	a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
-	now := time.Unix(1_700_000_000, 0)
 	ends[1].Listen(now, b)
 	ends[0].Connect(now, a, b)
+	return ends
+}
+
+// runPair runs the two ends over a link of one-way delay d from now until
+// end, in virtual time: at each instant app acts first (writes, reads),
+// then each end's segments leave, seen is told of each, and they arrive d
+// later unless seen says to lose them.
+func runPair(ends [2]*tcpstate.Conn, now, end time.Time, d time.Duration, app func(now time.Time),
+	seen func(now time.Time, from int, seg tcpstate.Segment) (lose bool)) {
 	type flight struct {
 		at  time.Time
 		to  int
 		seg tcpstate.Segment
 	}
 	var wire []flight
-	data := make([]byte, 1<<20)
-	written := 0
-	end := now.Add(30 * time.Minute)
 	for now.Before(end) {
-		if ends[0].State() == tcpstate.Established && written < len(data) {
-			n, _ := ends[0].Write(data[written:])
-			written += n
-		}
+		app(now)
 		for i, c := range ends {
 			for {
 				seg, ok := c.Poll(now)
@@ -49,7 +54,9 @@ func TestWindowRoundUpClosesTheWindow(t *testing.T) {
 					break
 				}
 				seg.Payload = append([]byte(nil), seg.Payload...)
-				wire = append(wire, flight{now.Add(time.Millisecond), 1 - i, seg})
+				if seen == nil || !seen(now, i, seg) {
+					wire = append(wire, flight{now.Add(d), 1 - i, seg})
+				}
 			}
 		}
 		next := end
@@ -79,6 +86,24 @@ func TestWindowRoundUpClosesTheWindow(t *testing.T) {
 			}
 		}
 	}
+}
+
+// With windows rounded up to the scale unit (LinuxConfig), a receiver
+// that never reads fills its buffer and closes its window: the sender
+// keeps the connection with zero-window probes (RFC 9293 §3.8.6.1) for as
+// long as it lasts, and never gives up, and the receiver never holds more
+// than its buffer and the unit of slack the rounding needs.
+func TestWindowRoundUpClosesTheWindow(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	ends := linuxPair(t, now, nil)
+	data := make([]byte, 1<<20)
+	written := 0
+	runPair(ends, now, now.Add(30*time.Minute), time.Millisecond, func(time.Time) {
+		if ends[0].State() == tcpstate.Established && written < len(data) {
+			n, _ := ends[0].Write(data[written:])
+			written += n
+		}
+	}, nil)
 	if s := ends[0].State(); s != tcpstate.Established {
 		t.Fatalf("sender in %v (%v) after 30 minutes of a closed window; want ESTABLISHED", s, ends[0].Err())
 	}
@@ -165,5 +190,112 @@ func TestNagleMinshall(t *testing.T) {
 		if seg, ok := c.Poll(now); ok && len(seg.Payload) > 0 {
 			t.Errorf("Minshall %v: a second small segment left (%d bytes) with the first unacknowledged", minshall, len(seg.Payload))
 		}
+	}
+}
+
+// A zero window under LinuxConfig is probed as Linux does it
+// (capture/testdata/zerowin.pcapng, frames 9-15): empty segments one below
+// SND.UNA, the first an RTO after the window closed and each next twice as
+// late; the receiver answers each probe with an ACK showing its window,
+// but not one that comes less than 500 ms after its last answer (frame 12,
+// 448 ms after frame 11). When the receiver reads, its window update
+// restarts the transfer, and every byte arrives.
+func TestEmptyWindowProbes(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	ends := linuxPair(t, now, func(end int, cfg *tcpstate.Config) {
+		if end == 1 {
+			cfg.RecvBuffer = 4096
+		}
+	})
+	data := make([]byte, 40000)
+	written, read := 0, 0
+	readAt := now.Add(3 * time.Second)
+	var closed, lastProbe time.Time
+	var probes, answers []time.Duration
+	runPair(ends, now, now.Add(10*time.Second), 20*time.Microsecond, func(now time.Time) {
+		if ends[0].State() == tcpstate.Established && written < len(data) {
+			n, _ := ends[0].Write(data[written:])
+			written += n
+		}
+		if !now.Before(readAt) {
+			for {
+				n, _ := ends[1].Read(make([]byte, 4096))
+				if n == 0 {
+					break
+				}
+				read += n
+			}
+		}
+	}, func(now time.Time, from int, seg tcpstate.Segment) bool {
+		tcb := ends[from].TCB()
+		switch {
+		case from == 1 && seg.Window == 0 && closed.IsZero():
+			closed = now
+		case from == 0 && len(seg.Payload) == 0 && seg.Flags == tcpstate.ACK && seg.Seq == tcb.SndUna.Sub(1):
+			probes = append(probes, now.Sub(closed))
+			lastProbe = now
+		case from == 0 && len(seg.Payload) > 0 && seg.Seq != tcb.SndUna && tcb.SndWnd == 0:
+			t.Errorf("at %v: a probe with data, %v", now.Sub(closed), seg)
+		case from == 1 && !lastProbe.IsZero() && now.Sub(lastProbe) < time.Millisecond && now.Before(readAt):
+			answers = append(answers, now.Sub(closed))
+		}
+		return false
+	})
+	if closed.IsZero() || len(probes) < 3 {
+		t.Fatalf("window closed at %v, probes at %v: want the window closed and three probes", closed, probes)
+	}
+	if d := probes[0]; d < 200*time.Millisecond || d > 250*time.Millisecond {
+		t.Errorf("first probe %v after the window closed; want one RTO (200 ms and a little)", d)
+	}
+	if d1, d2 := probes[1]-probes[0], probes[2]-probes[1]; d1 < 400*time.Millisecond || d1 > 500*time.Millisecond || d2 != 2*d1 {
+		t.Errorf("probes at %v: want them 2 and 4 RTOs apart", probes[:3])
+	}
+	answered := func(p time.Duration) bool {
+		for _, a := range answers {
+			if a >= p && a-p < time.Millisecond {
+				return true
+			}
+		}
+		return false
+	}
+	if !answered(probes[0]) || answered(probes[1]) || !answered(probes[2]) {
+		t.Errorf("probes at %v answered at %v: want the first and third answered, not the second", probes, answers)
+	}
+	if read != len(data) {
+		t.Errorf("the receiver read %d of %d bytes", read, len(data))
+	}
+}
+
+// Empty probes that nobody answers end the connection after DataRetries
+// of them (RFC 1122 §4.2.2.17 lets a sender keep probing only while the
+// receiver answers), with ErrTimedOut.
+func TestEmptyWindowProbesUnanswered(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	ends := linuxPair(t, now, func(end int, cfg *tcpstate.Config) {
+		cfg.DataRetries = 3
+		if end == 1 {
+			cfg.RecvBuffer = 4096
+		}
+	})
+	written, probes := 0, 0
+	closed := false
+	runPair(ends, now, now.Add(time.Hour), 20*time.Microsecond, func(time.Time) {
+		if ends[0].State() == tcpstate.Established && written < 40000 {
+			n, _ := ends[0].Write(make([]byte, 40000-written))
+			written += n
+		}
+	}, func(_ time.Time, from int, seg tcpstate.Segment) bool {
+		if from == 0 && len(seg.Payload) == 0 && seg.Flags == tcpstate.ACK && seg.Seq == ends[0].TCB().SndUna.Sub(1) {
+			probes++
+		}
+		lose := closed && from == 1 // silent once it has said its window is closed
+		closed = closed || from == 1 && seg.Window == 0
+		return lose
+	})
+	if s, err := ends[0].State(), ends[0].Err(); s != tcpstate.Closed || !errors.Is(err, tcpstate.ErrTimedOut) {
+		t.Fatalf("sender in %v with %v; want CLOSED, timed out", s, err)
+	}
+	if probes != 3 {
+		t.Errorf("%d probes sent; want DataRetries (3)", probes)
 	}
 }

@@ -519,6 +519,7 @@ func propDrawConfig(t *rapid.T, label string) tcpstate.Config {
 	cfg.SYNWindowSegments = rapid.Bool().Draw(t, label+".synWindowSegments")
 	cfg.WindowRoundUp = rapid.Bool().Draw(t, label+".windowRoundUp")
 	cfg.WindowGrowth = rapid.Bool().Draw(t, label+".windowGrowth")
+	cfg.EmptyWindowProbes = rapid.Bool().Draw(t, label+".emptyWindowProbes")
 	cfg.AbortWithACK = rapid.Bool().Draw(t, label+".abortWithACK")
 	cfg.NagleMinshall = rapid.Bool().Draw(t, label+".nagleMinshall")
 	cfg.Nagle = cfg.NagleMinshall || rapid.Bool().Draw(t, label+".nagle")

@@ -17,8 +17,8 @@ import (
 // still differs from the kernel, for the reasons the README gives: in the
 // 100 kB transfers the kernel's application reads when the scheduler lets
 // it, and the kernel counts its buffer in memory, not bytes; with a zero
-// window the kernel's receiver holds its ACKs, its sender probes the tail
-// (RFC 8985), and its zero-window probes carry no data.
+// window the kernel's receiver holds its ACKs and its sender probes the
+// tail (RFC 8985).
 var twinStillDifferent = map[string]bool{"100 kB upload": true, "100 kB download": true, "zero window": true}
 
 // Every twin scenario runs to its end on the kernel's sockets and in the
