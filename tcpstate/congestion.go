@@ -212,10 +212,9 @@ func (c *Conn) sackNext() {
 	if !g.sb.InRecovery() || g.cc.CWnd()-int(g.sb.Pipe()) < int(c.sndMSS()) {
 		return // (C) "while (cwnd - pipe) >= 1 SMSS"
 	}
-	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
 	var newData seqnum.Size
-	if wndEnd := c.sndUna.Add(seqnum.Size(c.sndWnd)); c.sndNxt.LessThan(dataEnd) && c.sndNxt.LessThan(wndEnd) {
-		newData = min(c.sndNxt.Size(dataEnd), c.sndNxt.Size(wndEnd))
+	if dataEnd := c.dataEnd(); c.sndNxt.LessThan(dataEnd) {
+		newData = min(c.sndNxt.Size(dataEnd), c.usableWindow())
 	}
 	seg, ok := g.sb.NextSeg(newData)
 	if !ok || seg.Rule == RecoveryNewData || seg.Rule == RecoveryRescue {

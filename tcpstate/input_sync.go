@@ -337,8 +337,7 @@ func (c *Conn) ackSent(now time.Time, seg *Segment) {
 	if !ack.GreaterThan(c.sndUna) {
 		return
 	}
-	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
-	if acked := seqnum.Min(ack, dataEnd); acked.GreaterThan(c.sndBufSeq) {
+	if acked := seqnum.Min(ack, c.dataEnd()); acked.GreaterThan(c.sndBufSeq) {
 		c.sndBuf.Discard(int(c.sndBufSeq.Size(acked)))
 		c.sndBufSeq = acked
 		c.events |= EventWritable

@@ -102,13 +102,10 @@ func (c *Conn) transmit(now time.Time, seg *Segment) bool {
 		c.advance(now, next.Add(1), rtx)
 		return true
 	}
-	switch c.state {
-	case Established, CloseWait, FinWait1, Closing, LastAck:
-	default:
+	if !sendsData(c.state) {
 		return false // no data before ESTABLISHED, none after our FIN is acknowledged
 	}
-	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
-	wndEnd := c.sndUna.Add(seqnum.Size(c.sndWnd))
+	dataEnd, wndEnd := c.dataEnd(), c.wndEnd()
 	// A zero-window probe: "The sending TCP peer must regularly transmit
 	// at least one octet of new data (if available), or retransmit to the
 	// receiving TCP peer even if the send window is zero" (RFC 9293

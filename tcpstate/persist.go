@@ -24,14 +24,31 @@ func (c *Conn) swsAllows(n int, queued seqnum.Size) bool {
 		uint32(n) >= c.maxSndWnd/2 || c.override
 }
 
+// wndEnd is the right edge of the peer's window: SND.UNA+SND.WND (RFC
+// 9293 §3.8.6.2.1).
+func (c *Conn) wndEnd() seqnum.Value { return c.sndUna.Add(seqnum.Size(c.sndWnd)) }
+
+// dataEnd is the sequence number after the last byte written.
+func (c *Conn) dataEnd() seqnum.Value { return c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len())) }
+
 // usableWindow is how much new data the peer's window admits:
 // SND.UNA+SND.WND-SND.NXT, or 0.
 func (c *Conn) usableWindow() seqnum.Size {
-	end := c.sndUna.Add(seqnum.Size(c.sndWnd))
+	end := c.wndEnd()
 	if !c.sndNxt.LessThan(end) {
 		return 0
 	}
 	return c.sndNxt.Size(end)
+}
+
+// sendsData tells whether a connection in state s may send data and a
+// FIN: from ESTABLISHED until its FIN is acknowledged (RFC 9293 §3.3.2).
+func sendsData(s State) bool {
+	switch s {
+	case Established, CloseWait, FinWait1, Closing, LastAck:
+		return true
+	}
+	return false
 }
 
 // armPersist starts the persist timer when data (or a FIN) waits, nothing
@@ -41,13 +58,10 @@ func (c *Conn) armPersist(now time.Time) {
 	if c.timers[TimerPersist] != 0 || c.timers[TimerRetransmit] != 0 || c.sndUna != c.sndNxt {
 		return
 	}
-	switch c.state {
-	case Established, CloseWait, FinWait1, Closing, LastAck:
-	default:
+	if !sendsData(c.state) {
 		return
 	}
-	dataEnd := c.sndBufSeq.Add(seqnum.Size(c.sndBuf.Len()))
-	if !c.sndNxt.LessThan(dataEnd) && (!c.finQueued || c.finSent) {
+	if !c.sndNxt.LessThan(c.dataEnd()) && (!c.finQueued || c.finSent) {
 		return // nothing waits
 	}
 	if c.usableWindow() > 0 {
