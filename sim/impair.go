@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
@@ -80,14 +81,20 @@ func (ps *pathState) propagation(rng *rand.Rand) time.Duration {
 }
 
 // ipSize returns the size of the IP packet that carries seg: the IP
-// header (20 bytes for IPv4, 40 for IPv6: RFC 791, RFC 8200), the TCP
-// header (20 bytes, RFC 9293 §3.1) with its options, and the data.
+// header, the TCP header (20 bytes, RFC 9293 §3.1) with its options, and
+// the data.
 func ipSize(seg *tcpstate.Segment) int {
-	ip := 20
-	if !seg.Dst.Addr().Unmap().Is4() {
-		ip = 40
+	return ipHeaderLen(seg.Dst.Addr()) + 20 + seg.Options.Len() + len(seg.Payload)
+}
+
+// ipHeaderLen is the size of the header of an IP packet to or from addr:
+// 20 bytes for IPv4 (RFC 791), 40 for IPv6 (RFC 8200), extension headers
+// and options aside. An IPv4-mapped address is IPv4.
+func ipHeaderLen(addr netip.Addr) int {
+	if addr.Unmap().Is4() {
+		return ipv4HeaderLen
 	}
-	return ip + 20 + seg.Options.Len() + len(seg.Payload)
+	return ipv6HeaderLen
 }
 
 // serialize returns when the last bit of a packet of size bytes handed to

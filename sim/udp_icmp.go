@@ -70,11 +70,7 @@ func (m ICMPMessage) String() string {
 // Len returns the size of the ICMP message: its header, the quoted IP
 // header and the quoted UDP header and data.
 func (m *ICMPMessage) Len() int {
-	ip := ipv4HeaderLen
-	if !m.Src.Is4() {
-		ip = ipv6HeaderLen
-	}
-	return icmpHeaderLen + ip + udp.HeaderLen + len(m.Original.Payload)
+	return icmpHeaderLen + ipHeaderLen(m.Src) + udp.HeaderLen + len(m.Original.Payload)
 }
 
 // portUnreachable returns the message host addr sends about datagram d,

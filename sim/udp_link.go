@@ -24,22 +24,13 @@ type udpMsg struct {
 	icmp  ICMPMessage
 }
 
-// size returns the size of the IP packet that carries m: the IP header
-// (20 bytes for IPv4, RFC 791; 40 for IPv6, RFC 8200), then the UDP
-// datagram or the ICMP message.
+// size returns the size of the IP packet that carries m: the IP header,
+// then the UDP datagram or the ICMP message.
 func (m *udpMsg) size() int {
 	if m.kind == udpICMP {
-		ip := ipv4HeaderLen
-		if !m.icmp.Src.Is4() {
-			ip = ipv6HeaderLen
-		}
-		return ip + m.icmp.Len()
+		return ipHeaderLen(m.icmp.Src) + m.icmp.Len()
 	}
-	ip := ipv4HeaderLen
-	if !m.dgram.Src.Addr().Is4() {
-		ip = ipv6HeaderLen
-	}
-	return ip + m.dgram.Len()
+	return ipHeaderLen(m.dgram.Src.Addr()) + m.dgram.Len()
 }
 
 // transmitUDP sends m from host from over the same paths as TCP

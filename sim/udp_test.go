@@ -365,6 +365,11 @@ func TestUDPPacketSizes(t *testing.T) {
 	// ICMPv6: 40 + 8 + 40 + 8 + the 4 bytes of data quoted.
 	m = udpMsg{kind: udpICMP, icmp: portUnreachable(netip.MustParseAddr("2001:db8::2"), &d6, nil)}
 	assert.Equal(t, 100, m.size())
+	// An IPv4-mapped address travels as IPv4 (RFC 4291 §2.5.5.2), as it
+	// does for TCP.
+	dm := udp.Datagram{Src: netip.MustParseAddrPort("[::ffff:198.18.0.1]:1"), Dst: netip.MustParseAddrPort("[::ffff:198.18.0.2]:2"), Payload: make([]byte, 4)}
+	m = udpMsg{kind: udpDatagram, dgram: dm}
+	assert.Equal(t, 32, m.size())
 }
 
 func TestUDPSerializedAtPathRate(t *testing.T) {
