@@ -48,11 +48,22 @@ var rateUnits = []struct {
 	{"bit", 1}, {"bps", 8},
 }
 
+// String writes the rate in tc's way: in the largest unit of which it is
+// at least one, "10Mbit" rather than 1e+07 bits.
 func (f *rateFlag) String() string {
 	if *f == 0 {
 		return "unlimited"
 	}
-	return strconv.FormatFloat(float64(*f), 'g', -1, 64) + "bit"
+	v := float64(*f)
+	for _, u := range []struct {
+		name  string
+		scale float64
+	}{{"Tbit", 1e12}, {"Gbit", 1e9}, {"Mbit", 1e6}, {"kbit", 1e3}} {
+		if v >= u.scale {
+			return strconv.FormatFloat(v/u.scale, 'f', -1, 64) + u.name
+		}
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64) + "bit"
 }
 
 func (f *rateFlag) Set(s string) error {

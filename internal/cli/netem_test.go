@@ -37,6 +37,18 @@ func TestRateFlag(t *testing.T) {
 		var f rateFlag
 		assert.Error(t, f.Set(in), in)
 	}
+	// Written back in the largest unit it fills, and read again the same.
+	for in, want := range map[string]string{
+		"10Mbit": "10Mbit", "512kbit": "512kbit", "1.5mbit": "1.5Mbit", "100bit": "100bit",
+		"1mbps": "8Mbit", "1tbit": "1Tbit", "2500000": "2.5Mbit", "999": "999bit",
+	} {
+		var f, g rateFlag
+		if assert.NoError(t, f.Set(in), in) {
+			assert.Equal(t, want, f.String(), in)
+			assert.NoError(t, g.Set(f.String()), in)
+			assert.Equal(t, f, g, in)
+		}
+	}
 }
 
 func TestCountAndDropsFlags(t *testing.T) {
