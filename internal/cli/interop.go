@@ -70,11 +70,16 @@ ends.`,
 	return cmd
 }
 
+// impairments are what the flags ask of the link (percentFlag holds a
+// fraction already).
+func (o *interopOptions) impairments() kernelnet.Impairments {
+	return kernelnet.Impairments{Loss: float64(o.loss), Delay: time.Duration(o.delay),
+		Jitter: time.Duration(o.jitter), Seed: o.seed}
+}
+
 func runInterop(w io.Writer, opts *interopOptions) error {
-	imp := kernelnet.Impairments{Loss: float64(opts.loss) / 100, Delay: time.Duration(opts.delay),
-		Jitter: time.Duration(opts.jitter), Seed: opts.seed}
 	runs := 0
-	failures, err := kernelnet.RunInterop(kernelnet.Options{Impairments: imp}, opts.count, func(r kernelnet.Result) {
+	failures, err := kernelnet.RunInterop(kernelnet.Options{Impairments: opts.impairments()}, opts.count, func(r kernelnet.Result) {
 		runs++
 		verdict, why := "pass", ""
 		if r.Err != nil {

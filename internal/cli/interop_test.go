@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,4 +105,16 @@ func TestTwinOneScenario(t *testing.T) {
 	assert.Equal(t, ExitFailure, code)
 	assert.Contains(t, out, "* c>s S   seq 0 win 64240")
 	assert.Contains(t, out, "c>s S   seq 0 win 65535 len 0 <mss 1460,sackOK,TS,wscale 0>")
+}
+
+// The flags reach the link as asked: --loss 2% is a probability of 0.02.
+func TestInteropImpairments(t *testing.T) {
+	opts := interopOptions{seed: 3}
+	require.NoError(t, opts.loss.Set("2%"))
+	require.NoError(t, opts.delay.Set("2ms"))
+	require.NoError(t, opts.jitter.Set("1ms"))
+	imp := opts.impairments()
+	assert.InDelta(t, 0.02, imp.Loss, 1e-12)
+	imp.Loss = 0
+	assert.Equal(t, kernelnet.Impairments{Delay: 2 * time.Millisecond, Jitter: time.Millisecond, Seed: 3}, imp)
 }
