@@ -41,11 +41,13 @@ type path struct {
 	mu      sync.Mutex
 	rng     *rand.Rand
 	stopped bool
-	pending sync.WaitGroup
+	delayed map[*time.Timer]struct{} // the packets being delayed
+	pending sync.WaitGroup           // one for each
 }
 
 func newPath(imp Impairments, toKernel func([]byte)) *path {
-	return &path{imp: imp, toKernel: toKernel, rng: rand.New(rand.NewPCG(imp.Seed, imp.Seed^0x9e3779b97f4a7c15))}
+	return &path{imp: imp, toKernel: toKernel, rng: rand.New(rand.NewPCG(imp.Seed, imp.Seed^0x9e3779b97f4a7c15)),
+		delayed: make(map[*time.Timer]struct{})}
 }
 
 // fromTcpsim sends a packet towards the kernel.
@@ -71,22 +73,32 @@ func (p *path) pass(pkt []byte, next func([]byte)) {
 		return
 	}
 	p.pending.Add(1)
-	p.mu.Unlock()
-	time.AfterFunc(d, func() {
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
 		defer p.pending.Done()
-		p.mu.Lock()
+		p.mu.Lock() // after t is set: pass holds the lock until then
+		delete(p.delayed, t)
 		stopped := p.stopped
 		p.mu.Unlock()
 		if !stopped {
 			next(pkt)
 		}
 	})
+	p.delayed[t] = struct{}{}
+	p.mu.Unlock()
 }
 
-// stop drops whatever is still delayed and waits for it.
+// stop drops whatever is still delayed, and waits for the deliveries
+// already under way.
 func (p *path) stop() {
 	p.mu.Lock()
 	p.stopped = true
+	for t := range p.delayed {
+		if t.Stop() {
+			p.pending.Done() // its function will not run
+		}
+		delete(p.delayed, t)
+	}
 	p.mu.Unlock()
 	p.pending.Wait()
 }

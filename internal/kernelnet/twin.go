@@ -109,6 +109,28 @@ var TwinScenarios = []TwinScenario{
 		s(OpRead, 3000)}, closeBoth...)},
 }
 
+// check tells whether every step has its connection: only a connect (by
+// the client, once) and a sleep may come before it, and nothing but a
+// sleep after the side closed or aborted.
+func (sc TwinScenario) check() error {
+	var open, gone [2]bool
+	for i, st := range sc.Steps {
+		switch {
+		case st.Op == OpSleep:
+		case st.Op == OpConnect:
+			if st.Side != Client || open[Client] || gone[Client] {
+				return fmt.Errorf("kernelnet: twin %q, step %d: only the client connects, once", sc.Name, i)
+			}
+			open[Client], open[Server] = true, !sc.NoListener
+		case !open[st.Side] || gone[st.Side]:
+			return fmt.Errorf("kernelnet: twin %q, step %d: the %v has no connection", sc.Name, i, st.Side)
+		case st.Op == OpClose || st.Op == OpAbort:
+			gone[st.Side] = true
+		}
+	}
+	return nil
+}
+
 // FindTwin returns the scenario named name.
 func FindTwin(name string) (TwinScenario, bool) {
 	for _, sc := range TwinScenarios {

@@ -43,3 +43,25 @@ func TestNormalize(t *testing.T) {
 	assert.Equal(t, "s>c S.  seq 0 ack 1 win 65160 len 0", got[1].String())
 	assert.Equal(t, "c>s P.  seq 1 ack 1 win 502 len 10", got[2].String())
 }
+
+// A script is refused before it runs when a step has no connection to act
+// on; every shipped scenario passes the check.
+func TestTwinScriptCheck(t *testing.T) {
+	for _, sc := range TwinScenarios {
+		if err := sc.check(); err != nil {
+			t.Errorf("%s: %v", sc.Name, err)
+		}
+	}
+	for name, steps := range map[string][]TwinStep{
+		"write before connect":  {c(OpWrite, 1)},
+		"server connects":       {s(OpConnect, 0)},
+		"connect twice":         {c(OpConnect, 0), c(OpConnect, 0)},
+		"write after close":     {c(OpConnect, 0), c(OpClose, 0), c(OpWrite, 1)},
+		"server reads, refused": {c(OpConnect, 0), s(OpRead, 1)},
+	} {
+		sc := TwinScenario{Name: name, Steps: steps, NoListener: name == "server reads, refused"}
+		if err := sc.check(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -22,6 +22,9 @@ func RunTwins(scenarios []TwinScenario, cfg tcpstate.Config, each func(TwinResul
 // runTwin plays one scenario both ways and compares the traces.
 func (n *Network) runTwin(sc TwinScenario, cfg tcpstate.Config) (TwinResult, error) {
 	r := TwinResult{Scenario: sc.Name}
+	if err := sc.check(); err != nil {
+		return r, err
+	}
 	kernel, err := n.runKernelTwin(sc)
 	if err != nil {
 		return r, err
