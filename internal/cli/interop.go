@@ -100,8 +100,9 @@ func runInterop(w io.Writer, opts *interopOptions) error {
 	return nil
 }
 
-// traceLadder draws the segments of a scenario as the TUN link saw them,
-// tcpsim on the left, with sequence numbers relative to each side's SYN.
+// traceLadder draws the segments of a scenario as the tcpsim endpoint saw
+// the link, tcpsim on the left, with sequence numbers relative to each
+// side's SYN; a segment the link lost ends in an X.
 func traceLadder(trace []kernelnet.TraceSegment) ladder.Diagram {
 	d := ladder.Diagram{Left: "tcpsim " + kernelnet.TcpsimAddr.String(), Right: "kernel " + kernelnet.KernelAddr.String()}
 	var isn [2]seqnum.Value
@@ -115,7 +116,11 @@ func traceLadder(trace []kernelnet.TraceSegment) ladder.Diagram {
 		}
 		label := ladder.SegmentLabel(t.Seg.Flags.String(), uint32(isn[side].Size(t.Seg.Seq)),
 			uint32(isn[1-side].Size(t.Seg.Ack)), t.Seg.Flags&tcpstate.ACK != 0, uint32(t.Seg.Window), t.Len)
-		d.Events = append(d.Events, ladder.Segment{From: ladder.Side(side), Sent: t.At, Arrived: t.At, Label: label})
+		seg := ladder.Segment{From: ladder.Side(side), Sent: t.At, Arrived: t.At, Label: label, Dropped: t.Lost}
+		if t.Lost {
+			seg.Reason = "loss"
+		}
+		d.Events = append(d.Events, seg)
 	}
 	return d
 }

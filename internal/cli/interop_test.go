@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tcpsim/tcpsim/internal/kernelnet"
+	"github.com/tcpsim/tcpsim/internal/ladder"
+	"github.com/tcpsim/tcpsim/tcpstate"
 )
 
 // requireKernel skips where the kernel cannot be reached (no root, no
@@ -117,4 +119,29 @@ func TestInteropImpairments(t *testing.T) {
 	assert.InDelta(t, 0.02, imp.Loss, 1e-12)
 	imp.Loss = 0
 	assert.Equal(t, kernelnet.Impairments{Delay: 2 * time.Millisecond, Jitter: time.Millisecond, Seed: 3}, imp)
+}
+
+// A failed scenario's ladder numbers each side from its SYN and draws a
+// segment the link lost as dropped, by loss.
+func TestInteropTraceLadder(t *testing.T) {
+	syn := tcpstate.Segment{Seq: 1000, Flags: tcpstate.SYN, Window: 65535}
+	synack := tcpstate.Segment{Seq: 5000, Ack: 1001, Flags: tcpstate.SYN | tcpstate.ACK, Window: 65535}
+	data := tcpstate.Segment{Seq: 1001, Ack: 5001, Flags: tcpstate.ACK, Window: 502}
+	d := traceLadder([]kernelnet.TraceSegment{
+		{At: 0, FromTcpsim: true, Seg: syn},
+		{At: time.Millisecond, Seg: synack},
+		{At: 2 * time.Millisecond, FromTcpsim: true, Lost: true, Seg: data, Len: 100},
+	})
+	require.Len(t, d.Events, 3)
+	segs := make([]ladder.Segment, 3)
+	for i, e := range d.Events {
+		segs[i] = e.(ladder.Segment)
+	}
+	assert.Equal(t, ladder.Side(0), segs[0].From)
+	assert.Equal(t, ladder.Side(1), segs[1].From)
+	assert.False(t, segs[1].Dropped)
+	assert.True(t, segs[2].Dropped)
+	assert.Equal(t, "loss", segs[2].Reason)
+	assert.Contains(t, segs[2].Label, "seq 1 ack 1")
+	assert.Contains(t, segs[2].Label, "len 100")
 }

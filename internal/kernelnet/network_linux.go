@@ -28,7 +28,7 @@ type Network struct {
 	endpoints map[uint16]*Endpoint // by tcpsim port
 	closed    bool
 
-	writeMu sync.Mutex // the encoder and writes to the TUN device
+	writeMu sync.Mutex // the encoder, and the decoder the loop shares with delayed deliveries
 	enc     capture.Encoder
 	path    *path
 
@@ -57,14 +57,14 @@ func (n *Network) stopTrace() []TraceSegment {
 }
 
 // record adds a segment to the trace, if one is on.
-func (n *Network) record(fromTcpsim bool, seg *tcpstate.Segment) {
+func (n *Network) record(fromTcpsim, lost bool, seg *tcpstate.Segment) {
 	n.traceMu.Lock()
 	defer n.traceMu.Unlock()
 	if n.tracing && len(n.trace) < maxTrace {
 		s := *seg
 		s.Payload = nil // only its length is kept
-		n.trace = append(n.trace, TraceSegment{At: time.Since(n.traceStart), FromTcpsim: fromTcpsim, Seg: s,
-			Len: len(seg.Payload)})
+		n.trace = append(n.trace, TraceSegment{At: time.Since(n.traceStart), FromTcpsim: fromTcpsim, Lost: lost,
+			Seg: s, Len: len(seg.Payload)})
 	}
 }
 
@@ -93,7 +93,7 @@ func Open(opts Options) (*Network, error) {
 		ns.close()
 		return nil, err
 	}
-	n.path = newPath(opts.Impairments, n.toKernel)
+	n.path = newPath(opts.Impairments)
 	go n.loop()
 	return n, nil
 }
@@ -189,41 +189,55 @@ func (n *Network) loop() {
 			return
 		}
 		pkt := append([]byte(nil), buf[:k]...)
-		n.path.fromKernel(pkt, func(pkt []byte) { n.deliver(dec, pkt) })
+		if !n.path.lose(fromKernel) {
+			n.path.carry(fromKernel, pkt, func(pkt []byte) { n.deliver(dec, pkt) })
+		} else if seg, ok := n.decode(dec, pkt); ok {
+			n.record(false, true, seg)
+		}
 	}
+}
+
+// decode reads a packet from the kernel: a TCP segment for tcpsim's
+// address, or false for anything else (IPv6 neighbour discovery, for
+// one). The segment's payload is the decoder's until the next call.
+func (n *Network) decode(dec *capture.Decoder, pkt []byte) (*tcpstate.Segment, bool) {
+	n.writeMu.Lock() // the decoder is shared by the loop and delayed deliveries
+	defer n.writeMu.Unlock()
+	p, err := dec.Decode(capture.Record{Data: pkt, LinkType: 101, Length: len(pkt)})
+	if err != nil || p.Kind != capture.TCP || p.Dst.Addr() != TcpsimAddr {
+		return nil, false
+	}
+	seg := p.Segment
+	seg.Payload = append([]byte(nil), seg.Payload...)
+	return &seg, true
 }
 
 // deliver decodes a packet from the kernel and hands a TCP segment to the
 // endpoint on its port; anything else is ignored (IPv6 neighbour
 // discovery, for one).
 func (n *Network) deliver(dec *capture.Decoder, pkt []byte) {
-	n.writeMu.Lock() // the decoder is shared by the loop and delayed deliveries
-	p, err := dec.Decode(capture.Record{Data: pkt, LinkType: 101, Length: len(pkt)})
-	n.writeMu.Unlock()
-	if err != nil || p.Kind != capture.TCP || p.Dst.Addr() != TcpsimAddr {
+	seg, ok := n.decode(dec, pkt)
+	if !ok {
 		return
 	}
-	n.record(false, &p.Segment)
+	n.record(false, false, seg)
 	n.mu.Lock()
-	e := n.endpoints[p.Dst.Port()]
+	e := n.endpoints[seg.Dst.Port()]
 	n.mu.Unlock()
 	if e == nil {
 		// No endpoint on that port: the answer of a closed port (RFC 9293
 		// §3.10.7.1).
-		if r, ok := tcpstate.ResetFor(&p.Segment); ok {
+		if r, ok := tcpstate.ResetFor(seg); ok {
 			n.send(&r)
 		}
 		return
 	}
-	seg := p.Segment
-	seg.Payload = append([]byte(nil), seg.Payload...)
-	e.segment(&seg)
+	e.segment(seg)
 }
 
 // send writes a segment from tcpsim towards the kernel, through the
 // path's impairments.
 func (n *Network) send(seg *tcpstate.Segment) {
-	n.record(true, seg)
 	n.writeMu.Lock()
 	pkt, err := n.enc.Segment(seg)
 	if err == nil {
@@ -233,11 +247,15 @@ func (n *Network) send(seg *tcpstate.Segment) {
 	if err != nil {
 		return // an endpoint's segment always encodes
 	}
-	n.path.fromTcpsim(pkt)
+	lost := n.path.lose(toKernel)
+	n.record(true, lost, seg) // before the kernel can answer it
+	if !lost {
+		n.path.carry(toKernel, pkt, n.writeTUN)
+	}
 }
 
-// toKernel writes a packet into the TUN device: the kernel receives it.
-func (n *Network) toKernel(pkt []byte) {
+// writeTUN writes a packet into the TUN device: the kernel receives it.
+func (n *Network) writeTUN(pkt []byte) {
 	n.tun.Write(pkt) // fails only once the device is closed
 }
 

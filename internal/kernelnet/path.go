@@ -33,39 +33,55 @@ func (i Impairments) check() error {
 	return nil
 }
 
-// path applies the impairments to packets one way or the other.
+// path applies the impairments to packets one way or the other: lose
+// decides a packet's loss, carry its delay. Each way draws from its own
+// generator, so that for a seed the nth packet each way meets the same
+// fate whatever the goroutines' timing.
 type path struct {
-	imp      Impairments
-	toKernel func([]byte)
+	imp Impairments
 
 	mu      sync.Mutex
-	rng     *rand.Rand
+	rng     [2]*rand.Rand // by way
 	stopped bool
 	delayed map[*time.Timer]struct{} // the packets being delayed
 	pending sync.WaitGroup           // one for each
 }
 
-func newPath(imp Impairments, toKernel func([]byte)) *path {
-	return &path{imp: imp, toKernel: toKernel, rng: rand.New(rand.NewPCG(imp.Seed, imp.Seed^0x9e3779b97f4a7c15)),
-		delayed: make(map[*time.Timer]struct{})}
+// way is a packet's direction on the path.
+type way int
+
+const (
+	toKernel   way = iota // from tcpsim
+	fromKernel            // to tcpsim
+)
+
+func newPath(imp Impairments) *path {
+	p := &path{imp: imp, delayed: make(map[*time.Timer]struct{})}
+	for w := range p.rng {
+		s := imp.Seed + uint64(w)
+		p.rng[w] = rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+	}
+	return p
 }
 
-// fromTcpsim sends a packet towards the kernel.
-func (p *path) fromTcpsim(pkt []byte) { p.pass(pkt, p.toKernel) }
-
-// fromKernel hands a packet from the kernel to deliver.
-func (p *path) fromKernel(pkt []byte, deliver func([]byte)) { p.pass(pkt, deliver) }
-
-// pass loses pkt, or hands it to next after the delay.
-func (p *path) pass(pkt []byte, next func([]byte)) {
+// lose draws whether the link loses the next packet going w.
+func (p *path) lose(w way) bool {
 	p.mu.Lock()
-	if p.stopped || p.imp.Loss > 0 && p.rng.Float64() < p.imp.Loss {
+	defer p.mu.Unlock()
+	return p.imp.Loss > 0 && p.rng[w].Float64() < p.imp.Loss
+}
+
+// carry hands pkt, going w, to next after the delay; a stopped path
+// drops it.
+func (p *path) carry(w way, pkt []byte, next func([]byte)) {
+	p.mu.Lock()
+	if p.stopped {
 		p.mu.Unlock()
 		return
 	}
 	d := p.imp.Delay
 	if p.imp.Jitter > 0 {
-		d += time.Duration(p.rng.Int64N(int64(2*p.imp.Jitter)+1)) - p.imp.Jitter
+		d += time.Duration(p.rng[w].Int64N(int64(2*p.imp.Jitter)+1)) - p.imp.Jitter
 	}
 	if d <= 0 {
 		p.mu.Unlock()
@@ -76,7 +92,7 @@ func (p *path) pass(pkt []byte, next func([]byte)) {
 	var t *time.Timer
 	t = time.AfterFunc(d, func() {
 		defer p.pending.Done()
-		p.mu.Lock() // after t is set: pass holds the lock until then
+		p.mu.Lock() // after t is set: carry holds the lock until then
 		delete(p.delayed, t)
 		stopped := p.stopped
 		p.mu.Unlock()
