@@ -107,12 +107,8 @@ func (c *LoopCapture) read() {
 	}
 }
 
-// loopQuiet is how long loopback must carry nothing before Stop ends the
-// capture: the segments already sent are then read.
-const loopQuiet = 50 * time.Millisecond
-
-// Stop waits until loopback has been quiet for a moment (at most a
-// second), ends the capture and returns the segments, in the order
+// Stop waits until loopback has been quiet for twinQuiet (at most
+// twinTail), ends the capture and returns the segments, in the order
 // loopback carried them.
 func (c *LoopCapture) Stop() []TraceSegment {
 	c.mu.Lock()
@@ -121,11 +117,11 @@ func (c *LoopCapture) Stop() []TraceSegment {
 	if stopped {
 		return c.trace
 	}
-	for end := time.Now().Add(time.Second); time.Now().Before(end); {
+	for end := time.Now().Add(twinTail); time.Now().Before(end); {
 		c.mu.Lock()
 		n := len(c.trace)
 		c.mu.Unlock()
-		time.Sleep(loopQuiet)
+		time.Sleep(twinQuiet)
 		c.mu.Lock()
 		quiet := len(c.trace) == n
 		c.mu.Unlock()

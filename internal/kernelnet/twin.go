@@ -14,6 +14,14 @@ import (
 // compares the two traces segment by segment, with sequence numbers
 // relative to each side's ISN and timestamps left out.
 
+// Both runs of a script end when the link has carried nothing for
+// twinQuiet after the last call, or twinTail after it at the most: the
+// kernel's capture in wall-clock time, the simulator in virtual time.
+const (
+	twinQuiet = 50 * time.Millisecond
+	twinTail  = time.Second
+)
+
 // TwinOp is one call of a twin script.
 type TwinOp uint8
 

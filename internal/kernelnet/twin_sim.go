@@ -86,7 +86,15 @@ func runSimTwin(sc TwinScenario, cfg tcpstate.Config) ([]TraceSegment, error) {
 		// it: the next call finds it arrived, and answered.
 		t.w.RunFor(2 * twinDelay)
 	}
-	t.w.RunFor(time.Second) // what the calls left to send: delayed ACKs, the last FINs
+	// What the calls left to send (delayed ACKs, the last FINs), until the
+	// link is quiet, as the kernel's capture ends (LoopCapture.Stop).
+	for end := t.w.Now().Add(twinTail); t.w.Now().Before(end); {
+		n := len(t.trace)
+		t.w.RunFor(twinQuiet)
+		if len(t.trace) == n {
+			break
+		}
+	}
 	return t.trace, nil
 }
 
