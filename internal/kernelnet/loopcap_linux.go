@@ -28,6 +28,7 @@ type LoopCapture struct {
 	mu      sync.Mutex
 	trace   []TraceSegment
 	stopped bool
+	err     error // why reading ended before Stop
 	done    chan struct{}
 }
 
@@ -86,8 +87,16 @@ func (c *LoopCapture) read() {
 			n, from, rerr = unix.Recvfrom(int(fd), buf, 0)
 			return !errors.Is(rerr, unix.EAGAIN)
 		})
-		if err != nil || rerr != nil {
-			return // closed by Stop
+		if err == nil {
+			err = rerr
+		}
+		if err != nil {
+			c.mu.Lock()
+			if !c.stopped { // else closed by Stop
+				c.err = fmt.Errorf("kernelnet: capturing loopback: %w", err)
+			}
+			c.mu.Unlock()
+			return
 		}
 		if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
 			continue
@@ -109,13 +118,14 @@ func (c *LoopCapture) read() {
 
 // Stop waits until loopback has been quiet for twinQuiet (at most
 // twinTail), ends the capture and returns the segments, in the order
-// loopback carried them.
-func (c *LoopCapture) Stop() []TraceSegment {
+// loopback carried them, and the error that ended the capture early, if
+// one did (the trace then lacks its end).
+func (c *LoopCapture) Stop() ([]TraceSegment, error) {
 	c.mu.Lock()
 	stopped := c.stopped
 	c.mu.Unlock()
 	if stopped {
-		return c.trace
+		return c.trace, c.err
 	}
 	for end := time.Now().Add(twinTail); time.Now().Before(end); {
 		c.mu.Lock()
@@ -134,5 +144,5 @@ func (c *LoopCapture) Stop() []TraceSegment {
 	c.mu.Unlock()
 	c.f.Close()
 	<-c.done
-	return c.trace
+	return c.trace, c.err
 }

@@ -44,7 +44,8 @@ func TestLoopbackCapture(t *testing.T) {
 	io.Copy(io.Discard, s)
 	s.Close()
 	ln.Close()
-	trace := lc.Stop()
+	trace, err := lc.Stop()
+	require.NoError(t, err)
 	require.NotEmpty(t, trace)
 	syn := trace[0].Seg
 	assert.Equal(t, tcpstate.SYN, syn.Flags)

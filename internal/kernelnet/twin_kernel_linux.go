@@ -49,15 +49,18 @@ func (n *Network) runKernelTwin(sc TwinScenario) ([]TraceSegment, error) {
 		return nil, err
 	}
 	err = n.kernelScript(sc)
-	trace := lc.Stop()
+	trace, cerr := lc.Stop()
+	if err == nil {
+		err = cerr
+	}
 	return trace, err
 }
 
 // kernelScript runs the script's steps one after the other.
-func (n *Network) kernelScript(sc TwinScenario) error {
+func (n *Network) kernelScript(sc TwinScenario) (err error) {
 	var ln *net.TCPListener
 	var addr string
-	err := n.InNamespace(func() error {
+	err = n.InNamespace(func() error {
 		l, err := twinListen.Listen(context.Background(), "tcp4", "127.0.0.1:0")
 		if err != nil {
 			return err
@@ -93,11 +96,15 @@ func (n *Network) kernelScript(sc TwinScenario) error {
 	}
 	if sc.DropClientData > 0 {
 		port := ln.Addr().(*net.TCPAddr).Port
-		drop, err := n.dropRule(port, sc.DropClientData)
+		remove, err := n.dropRule(port, sc.DropClientData)
 		if err != nil {
 			return err
 		}
-		defer drop()
+		defer func() {
+			if rerr := remove(); err == nil {
+				err = rerr // a rule left behind would drop in the next scenarios
+			}
+		}()
 	}
 	var conns [2]*net.TCPConn
 	defer func() {
@@ -195,7 +202,7 @@ var (
 
 // ErrNoIptables is why a twin that drops a segment cannot run on the
 // kernel's side here.
-var ErrNoIptables = errors.New("kernelnet: iptables is not installed: the kernel's side cannot drop a segment")
+var ErrNoIptables = errors.New("kernelnet: iptables (or nsenter) is not installed: the kernel's side cannot drop a segment")
 
 // dropRule makes the namespace drop the nth segment carrying data towards
 // port as it arrives (iptables' statistic match, every 10^6 from the
@@ -203,8 +210,12 @@ var ErrNoIptables = errors.New("kernelnet: iptables is not installed: the kernel
 // segment dropped on output is not lost to TCP, which hears of it at once
 // and sends it again; on input it is lost on the way, and the capture,
 // which sees it pass, shows it sent, as the simulator's trace does.
-func (n *Network) dropRule(port, nth int) (func(), error) {
+func (n *Network) dropRule(port, nth int) (remove func() error, err error) {
 	iptables, err := exec.LookPath("iptables")
+	if err != nil {
+		return nil, ErrNoIptables
+	}
+	nsenter, err := exec.LookPath("nsenter")
 	if err != nil {
 		return nil, ErrNoIptables
 	}
@@ -220,7 +231,7 @@ func (n *Network) dropRule(port, nth int) (func(), error) {
 	rule := []string{"INPUT", "-i", "lo", "-p", "tcp", "!", "--syn", "--dport", fmt.Sprint(port), "-m", "length", "--length",
 		"53:65535", "-m", "statistic", "--mode", "nth", "--every", "1000000", "--packet", fmt.Sprint(nth - 1), "-j", "DROP"}
 	run := func(op string) error {
-		out, err := exec.Command("nsenter", append([]string{nsPath, iptables, op}, rule...)...).CombinedOutput()
+		out, err := exec.Command(nsenter, append([]string{nsPath, iptables, op}, rule...)...).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("kernelnet: iptables %s: %v: %s", op, err, out)
 		}
@@ -229,5 +240,5 @@ func (n *Network) dropRule(port, nth int) (func(), error) {
 	if err := run("-A"); err != nil {
 		return nil, err
 	}
-	return func() { run("-D") }, nil
+	return func() error { return run("-D") }, nil
 }
