@@ -237,6 +237,13 @@ func (e *Endpoint) State() tcpstate.State {
 	return e.conn.State()
 }
 
+// TCB returns the connection's variables.
+func (e *Endpoint) TCB() tcpstate.TCB {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.conn.TCB()
+}
+
 // Err returns why the connection ended abnormally, or nil.
 func (e *Endpoint) Err() error {
 	e.mu.Lock()

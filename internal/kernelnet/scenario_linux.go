@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
 )
@@ -73,6 +74,62 @@ func (n *Network) open(tcpsimClient bool, port uint16) (*pair, error) {
 	return &pair{e, k.(*net.TCPConn)}, nil
 }
 
+// The option bits of struct tcp_info (linux/tcp.h).
+const (
+	tcpiOptTimestamps = 1
+	tcpiOptSACK       = 2
+	tcpiOptWscale     = 4
+)
+
+// agree checks that both ends took the same options from the handshake
+// (RFC 7323 §2.2 and §3.2, RFC 2018 §2): timestamps, SACK and window
+// scaling as the kernel reports them in TCP_INFO against tcpsim's TCB,
+// and each end's shift for the windows it sends equal to the other's for
+// the windows it receives.
+func (p *pair) agree() error {
+	rc, err := p.kernel.SyscallConn()
+	if err != nil {
+		return err
+	}
+	// tcp_info's 7th byte holds tcpi_snd_wscale (low 4 bits) and
+	// tcpi_rcv_wscale (high 4 bits), bit fields unix.TCPInfo leaves out.
+	var info [8]byte
+	var gerr error
+	err = rc.Control(func(fd uintptr) {
+		n := uint32(len(info))
+		_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.IPPROTO_TCP, syscall.TCP_INFO,
+			uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&n)), 0)
+		if e != 0 {
+			gerr = e
+		}
+	})
+	if err == nil {
+		err = gerr
+	}
+	if err != nil {
+		return fmt.Errorf("kernel TCP_INFO: %w", err)
+	}
+	opts, sndShift, rcvShift := info[5], info[6]&0xf, info[6]>>4
+	tcb := p.tcpsim.TCB()
+	for _, o := range []struct {
+		name           string
+		kernel, tcpsim bool
+	}{
+		{"timestamps", opts&tcpiOptTimestamps != 0, tcb.Timestamps},
+		{"SACK", opts&tcpiOptSACK != 0, tcb.SACKPermitted},
+		{"window scaling", opts&tcpiOptWscale != 0, tcb.WindowScaling},
+	} {
+		if o.kernel != o.tcpsim {
+			return fmt.Errorf("%s: the kernel has it %v, tcpsim %v", o.name, o.kernel, o.tcpsim)
+		}
+	}
+	if sndShift != tcb.RcvWndShift || rcvShift != tcb.SndWndShift {
+		return fmt.Errorf("window shifts: the kernel sends with %d and receives with %d, tcpsim receives with %d and sends with %d",
+			sndShift, rcvShift, tcb.RcvWndShift, tcb.SndWndShift)
+	}
+	return nil
+}
+
 func (p *pair) release() {
 	p.tcpsim.Release()
 	p.kernel.Close()
@@ -94,6 +151,9 @@ var scenarios = []scenario{
 			return err
 		}
 		defer p.release()
+		if err := p.agree(); err != nil {
+			return err
+		}
 		return p.closeTcpsimFirst()
 	}},
 	{"small data both ways", func(n *Network, c bool, port uint16) error {
