@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"testing"
-	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
 )
@@ -88,21 +87,9 @@ func BenchmarkInteropThroughput(b *testing.B) {
 
 // benchPair connects tcpsim to a kernel socket.
 func benchPair(b *testing.B, n *Network, port uint16, cfg tcpstate.Config) *pair {
-	ln, err := n.Listen(0)
+	p, err := n.openWith(true, port, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ln.Close()
-	e, err := n.DialTcpsim(port, uint16(ln.Addr().(*net.TCPAddr).Port), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	k, err := ln.Accept()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := e.WaitState(10*time.Second, tcpstate.Established); err != nil {
-		b.Fatal(err)
-	}
-	return &pair{e, k.(*net.TCPConn)}
+	return p
 }

@@ -28,10 +28,14 @@ type pair struct {
 // retransmissions under loss.
 const scenarioTimeout = 30 * time.Second
 
-// open makes a connection: the client is tcpsim if tcpsimClient, else the
-// kernel.
+// open makes a connection with tcpsim's plain RFC profile: the client is
+// tcpsim if tcpsimClient, else the kernel.
 func (n *Network) open(tcpsimClient bool, port uint16) (*pair, error) {
-	cfg := tcpstate.DefaultConfig()
+	return n.openWith(tcpsimClient, port, tcpstate.DefaultConfig())
+}
+
+// openWith is open with tcpsim's configuration cfg.
+func (n *Network) openWith(tcpsimClient bool, port uint16, cfg tcpstate.Config) (*pair, error) {
 	if tcpsimClient {
 		ln, err := n.Listen(0)
 		if err != nil {
