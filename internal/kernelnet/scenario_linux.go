@@ -98,18 +98,15 @@ func (p *pair) agree() error {
 	// tcp_info's 7th byte holds tcpi_snd_wscale (low 4 bits) and
 	// tcpi_rcv_wscale (high 4 bits), bit fields unix.TCPInfo leaves out.
 	var info [8]byte
-	var gerr error
-	err = rc.Control(func(fd uintptr) {
+	err = onSocket(rc, func(fd int) error {
 		n := uint32(len(info))
-		_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.IPPROTO_TCP, syscall.TCP_INFO,
+		_, _, e := syscall.Syscall6(syscall.SYS_GETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_INFO,
 			uintptr(unsafe.Pointer(&info[0])), uintptr(unsafe.Pointer(&n)), 0)
 		if e != 0 {
-			gerr = e
+			return e
 		}
+		return nil
 	})
-	if err == nil {
-		err = gerr
-	}
 	if err != nil {
 		return fmt.Errorf("kernel TCP_INFO: %w", err)
 	}

@@ -73,14 +73,10 @@ func (n *Network) kernelScript(sc TwinScenario) (err error) {
 			if err != nil {
 				return err
 			}
-			var serr error
-			if err := rc.Control(func(fd uintptr) {
-				serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, sc.ServerBuffer)
+			if err := onSocket(rc, func(fd int) error {
+				return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, sc.ServerBuffer)
 			}); err != nil {
 				return err
-			}
-			if serr != nil {
-				return serr
 			}
 		}
 		if sc.NoListener {
@@ -185,14 +181,9 @@ func kernelStep(st TwinStep, conns *[2]*net.TCPConn, ln *net.TCPListener, addr s
 
 // setCongestion sets the twins' congestion control on a kernel socket.
 func setCongestion(_, _ string, c syscall.RawConn) error {
-	var serr error
-	err := c.Control(func(fd uintptr) {
-		serr = unix.SetsockoptString(int(fd), unix.IPPROTO_TCP, unix.TCP_CONGESTION, twinCongestion)
+	return onSocket(c, func(fd int) error {
+		return unix.SetsockoptString(fd, unix.IPPROTO_TCP, unix.TCP_CONGESTION, twinCongestion)
 	})
-	if err != nil {
-		return err
-	}
-	return serr
 }
 
 var (
