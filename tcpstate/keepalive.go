@@ -12,10 +12,10 @@ func (c *Conn) armKeepalive(now time.Time) {
 }
 
 // onKeepalive sends a probe, or gives up after KeepAliveProbes unanswered
-// ones. While data is outstanding the retransmission timer watches the
-// peer instead.
+// ones. While data or a FIN is outstanding or waiting, the retransmission
+// or persist timer watches the peer instead.
 func (c *Conn) onKeepalive(now time.Time) {
-	if c.sndUna != c.sndNxt || c.sndBuf.Len() > 0 {
+	if c.sndUna != c.sndNxt || c.sndBuf.Len() > 0 || c.finQueued && !c.finSent {
 		c.armKeepalive(now)
 		return
 	}

@@ -10,6 +10,11 @@ import (
 // is the only way segments leave a connection: after every input, call it
 // until it returns false.
 func (c *Conn) Poll(now time.Time) (seg Segment, ok bool) {
+	if c.keepalivePending && c.sndUna != c.sndNxt {
+		// Data left since the probe was due: its ACK answers what the
+		// probe would have asked.
+		c.keepalivePending = false
+	}
 	switch {
 	case c.aux != nil && c.aux.replies.n > 0:
 		q := &c.aux.replies

@@ -141,3 +141,59 @@ func TestWindowGrowthFreeSpaceAndUpdates(t *testing.T) {
 		t.Fatalf("after reading everything with %d bytes of window left: %v, %v; want an ACK doubling it", win<<7, seg, ok)
 	}
 }
+
+// fillWindow sends the server segments of n bytes from rel until its
+// window is closed, and returns where it stopped.
+func fillWindow(t *testing.T, c *tcpstate.Conn, send func(rel, n int) int, rel, n int) int {
+	t.Helper()
+	for range 1000 {
+		w := int(c.TCB().RcvWnd)
+		if w == 0 {
+			return rel
+		}
+		send(rel, min(n, w))
+		rel += min(n, w)
+	}
+	t.Fatal("the window never closed")
+	return 0
+}
+
+// Once grown, the window still avoids the receiver's silly window
+// syndrome as Linux does (RFC 9293 §3.8.6.2.2, MUST-39): a full buffer
+// read a byte at a time announces nothing, until a read frees enough to
+// offer a segment and a sixteenth of the buffer; then one ACK offers it.
+func TestWindowGrowthSWS(t *testing.T) {
+	c, send := growthServer(t, true)
+	fillWindow(t, c, send, 0, 1448)
+	if !c.TCB().WindowScaling || c.TCB().RcvWnd != 0 {
+		t.Fatalf("TCB %+v: want a scaled window, closed", c.TCB())
+	}
+	now := time.Unix(1, 0)
+	buf := tcpstate.LinuxConfig().RecvBuffer
+	for i := range buf / 16 {
+		c.Read(make([]byte, 1))
+		if seg, ok := c.Poll(now); ok {
+			t.Fatalf("after reading %d bytes one at a time: sent %v", i+1, seg)
+		}
+	}
+	c.Read(make([]byte, buf))
+	seg, ok := c.Poll(now)
+	if !ok || int(seg.Window)<<7 < buf/2 {
+		t.Fatalf("after reading everything: %v, %v; want a window update", seg, ok)
+	}
+}
+
+// A window that never grew (the peer's segments are not full-sized) and
+// closed is not announced again by reads that cannot open it: no ACK
+// repeats a zero window.
+func TestWindowGrowthNoEmptyUpdates(t *testing.T) {
+	c, send := growthServer(t, true)
+	fillWindow(t, c, send, 0, 1000)
+	now := time.Unix(1, 0)
+	for i := range 10 {
+		c.Read(make([]byte, 100))
+		if seg, ok := c.Poll(now); ok && seg.Window == 0 {
+			t.Fatalf("read %d of 100 bytes: sent %v, announcing a zero window again", i+1, seg)
+		}
+	}
+}

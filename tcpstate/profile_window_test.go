@@ -299,3 +299,87 @@ func TestEmptyWindowProbesUnanswered(t *testing.T) {
 		t.Errorf("%d probes sent; want DataRetries (3)", probes)
 	}
 }
+
+// linuxClient is a LinuxConfig client, edited by edit, whose SYN was
+// answered by a SYN-ACK offering window win and no options; it returns
+// the client, the peer's address pair and a function that polls every
+// segment the client has to send.
+func linuxClient(t *testing.T, now time.Time, win uint16, edit func(*tcpstate.Config)) (*tcpstate.Conn, [2]netip.AddrPort, func(now time.Time) []tcpstate.Segment) {
+	t.Helper()
+	cfg := tcpstate.LinuxConfig()
+	cfg.Secret[0] = 1
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := tcpstate.NewConn(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
+	c.Connect(now, a, b)
+	syn, _ := c.Poll(now)
+	c.HandleSegment(now, tcpstate.Segment{Src: b, Dst: a, Seq: 9000, Ack: syn.Seq.Add(1), Flags: tcpstate.SYN | tcpstate.ACK,
+		Window: win, Options: tcpstate.Options{HasMSS: true, MSS: 1460}})
+	poll := func(now time.Time) (out []tcpstate.Segment) {
+		for {
+			seg, ok := c.Poll(now)
+			if !ok {
+				return out
+			}
+			out = append(out, seg)
+		}
+	}
+	poll(now)
+	return c, [2]netip.AddrPort{a, b}, poll
+}
+
+// An empty probe that is due when the window opens is not sent after the
+// data it was to ask for: the data's ACK does its work (a probe one below
+// SND.NXT with data in flight would be a stray duplicate ACK).
+func TestEmptyWindowProbeOvertaken(t *testing.T) {
+	now := time.Unix(1, 0)
+	c, ab, poll := linuxClient(t, now, 0, nil)
+	c.Write(make([]byte, 100))
+	if out := poll(now); len(out) != 0 {
+		t.Fatalf("sent %v into a zero window", out)
+	}
+	now = c.NextTimeout()
+	c.HandleTimeout(now) // the persist timer: a probe is due
+	c.HandleSegment(now, tcpstate.Segment{Src: ab[1], Dst: ab[0], Seq: 9001, Ack: c.TCB().SndUna, Flags: tcpstate.ACK, Window: 5000})
+	out := poll(now)
+	if len(out) != 1 || len(out[0].Payload) != 100 {
+		t.Fatalf("sent %v; want the 100 bytes and nothing else", out)
+	}
+}
+
+// A FIN that waits for a zero window to open is watched by the persist
+// timer's probes, not by keep-alives: a silent peer ends the connection
+// after DataRetries probes, not after KeepAliveProbes keep-alives.
+func TestEmptyWindowProbesHoldFIN(t *testing.T) {
+	now := time.Unix(1, 0)
+	c, _, poll := linuxClient(t, now, 0, func(cfg *tcpstate.Config) {
+		cfg.DataRetries = 8
+		cfg.KeepAlive, cfg.KeepAliveInterval, cfg.KeepAliveProbes = 5*time.Second, time.Second, 3
+	})
+	if err := c.Close(now); err != nil {
+		t.Fatal(err)
+	}
+	probes := 0
+	for c.State() != tcpstate.Closed {
+		for _, seg := range poll(now) {
+			if seg.Flags&tcpstate.FIN != 0 {
+				t.Fatalf("the FIN left into a zero window: %v", seg)
+			}
+			probes++
+		}
+		next := c.NextTimeout()
+		if next.IsZero() {
+			t.Fatalf("no timer in %v", c.State())
+		}
+		now = next
+		c.HandleTimeout(now)
+	}
+	if probes != 8 || !errors.Is(c.Err(), tcpstate.ErrTimedOut) {
+		t.Errorf("%d probes, then %v; want 8 probes (DataRetries), then timed out", probes, c.Err())
+	}
+}

@@ -51,10 +51,7 @@ func (c *Conn) growWindow(n int, inOrder bool) {
 	if !c.cfg.WindowGrowth || c.aux == nil || c.aux.rcvSSThresh == 0 {
 		return
 	}
-	seg := int(c.rcvMSS)
-	if c.tsOK {
-		seg -= 12 // nop,nop,TS in every segment (RFC 7323 §3.2)
-	}
+	seg := c.peerSegment()
 	if inOrder && n < seg || !inOrder && !c.sackOK {
 		return
 	}
@@ -64,6 +61,17 @@ func (c *Conn) growWindow(n int, inOrder bool) {
 	}
 	c.aux.rcvSSThresh += uint32(min(room, max(2*seg, 2*n)))
 	c.aux.rcvGrown = true
+}
+
+// peerSegment is the size of the peer's full-sized segments: the smaller
+// of the MSS we announced and the one it did (its path's), less the
+// option space of timestamps (RFC 9293 §3.7.1, RFC 7323 §3.2).
+func (c *Conn) peerSegment() int {
+	seg := int(min(c.rcvMSS, c.peerMSS))
+	if c.tsOK {
+		seg -= 12 // nop,nop,TS
+	}
+	return seg
 }
 
 // windowField computes the window to put in a non-SYN segment and records
@@ -81,12 +89,23 @@ func (c *Conn) growWindow(n int, inOrder bool) {
 // sequence number": rcvAdv is that maximum, and what the acceptability
 // test uses.
 func (c *Conn) windowField() uint16 {
+	field, edge := c.offered()
+	c.rcvAdv = edge
+	return uint16(field)
+}
+
+// offered is the window field windowField would send now, and the right
+// edge it would announce, without recording them.
+func (c *Conn) offered() (field uint32, edge seqnum.Value) {
 	right := c.freeRight()
-	if right.GreaterThan(c.rcvAdv) && c.rcvAdv.Size(right) < c.swsThreshold() && !c.windowGrown() {
+	switch {
+	case c.windowGrown():
+		right = c.grownRight(right)
+	case right.GreaterThan(c.rcvAdv) && c.rcvAdv.Size(right) < c.swsThreshold():
 		right = c.rcvAdv
 	}
 	wnd := uint32(c.rcvNxt.Size(seqnum.Max(right, c.rcvAdv)))
-	field := wnd >> c.rcvShift
+	field = wnd >> c.rcvShift
 	if c.cfg.WindowRoundUp {
 		// Linux rounds the window up to a whole scale unit, but never
 		// past the free space rounded up, which the buffer's slack holds
@@ -100,18 +119,34 @@ func (c *Conn) windowField() uint16 {
 		field = max(field, min(up(wnd), up(free)))
 	}
 	field = min(field, 65535)
-	c.rcvAdv = seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
-	return uint16(field)
+	return field, seqnum.Max(c.rcvAdv, c.rcvNxt.Add(seqnum.Size(field<<c.rcvShift)))
 }
 
 // windowGrown tells whether Config.WindowGrowth has grown the window:
-// Linux then moves the right edge with the free space, held only by the
-// scale unit, and not by the MSS the receiver's silly window syndrome
-// avoidance waits for (recording, port 47077: 637 units after each
+// Linux then moves the right edge with the free space, not only once it
+// can move by an MSS (recording, port 47077: 637 units after each
 // segment read at once, where the RFC rule alternates between 626 and
-// 637).
+// 637); see grownRight.
 func (c *Conn) windowGrown() bool {
 	return c.cfg.WindowGrowth && c.aux != nil && c.aux.rcvGrown
+}
+
+// grownRight is where a grown window's right edge goes, right being the
+// free space's: Linux's receiver silly window syndrome avoidance
+// (__tcp_select_window; RFC 9293 §3.8.6.2.2, MUST-39) works on the free
+// space. With at least half the buffer free the edge follows it; with
+// less, the free space counts rounded down to the scale unit, and if that
+// is less than a segment or a sixteenth of the buffer the edge stays.
+func (c *Conn) grownRight(right seqnum.Value) seqnum.Value {
+	free := c.freeSpace()
+	if free >= c.cfg.RecvBuffer/2 {
+		return right
+	}
+	free &^= 1<<c.rcvShift - 1
+	if free < c.cfg.RecvBuffer/16 || free < c.peerSegment() {
+		return c.rcvAdv
+	}
+	return seqnum.Min(right, c.rcvNxt.Add(seqnum.Size(free)))
 }
 
 // swsThreshold is min(Fr*RCV.BUFF, Eff.snd.MSS) with Fr = 1/2: "the
@@ -130,16 +165,16 @@ func (c *Conn) maybeWindowUpdate() {
 	}
 	if c.cfg.WindowGrowth {
 		// Linux (tcp_cleanup_rbuf) announces a read only when the window
-		// left is at most half the buffer and the new one is at least
-		// twice it: a receiver that keeps up sends no window updates.
-		var left, now seqnum.Size
+		// left is at most half the buffer and the one it would send now
+		// is at least twice it: a receiver that keeps up sends no window
+		// updates.
+		var left seqnum.Size
 		if c.rcvAdv.GreaterThan(c.rcvNxt) {
 			left = c.rcvNxt.Size(c.rcvAdv)
 		}
-		if fr := c.freeRight(); fr.GreaterThan(c.rcvNxt) {
-			now = c.rcvNxt.Size(fr)
-		}
-		if 2*int(left) <= c.cfg.RecvBuffer && now > 0 && now >= 2*left {
+		field, _ := c.offered()
+		now := seqnum.Size(field) << c.rcvShift
+		if 2*int(left) <= c.cfg.RecvBuffer && now > left && now >= 2*left {
 			c.ackPending = true
 		}
 		return
