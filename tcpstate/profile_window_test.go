@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
 )
 
 // linuxPair makes two connections with LinuxConfig, edit changing each
@@ -381,5 +382,50 @@ func TestEmptyWindowProbesHoldFIN(t *testing.T) {
 	}
 	if probes != 8 || !errors.Is(c.Err(), tcpstate.ErrTimedOut) {
 		t.Errorf("%d probes, then %v; want 8 probes (DataRetries), then timed out", probes, c.Err())
+	}
+}
+
+// Out-of-order data in the slack that a window rounded up to the scale
+// offers beyond the buffer is held like the rest (RFC 7323 §2.4: a
+// segment in a window announced is in the window), then delivered.
+func TestWindowRoundUpSlackHeldOutOfOrder(t *testing.T) {
+	now := time.Unix(1, 0)
+	const buf = 648*128 - 50 // an empty buffer offers 648 units: 50 bytes of slack
+	ends := linuxPair(t, now, func(_ int, cfg *tcpstate.Config) {
+		cfg.WindowGrowth, cfg.Timestamps, cfg.RecvBuffer = false, false, buf
+	})
+	runPair(ends, now, now.Add(time.Second), time.Millisecond, func(time.Time) {}, nil)
+	srv, cli := ends[1], ends[0].TCB()
+	if tcb := srv.TCB(); tcb.State != tcpstate.Established || tcb.RcvWndShift != 7 {
+		t.Fatalf("server %+v: want ESTABLISHED with a shift of 7", tcb)
+	}
+	base := srv.TCB().RcvNxt
+	// send gives the server n bytes at off and returns the window, in
+	// bytes, of its last answer.
+	send := func(off, n int) int {
+		srv.HandleSegment(now, tcpstate.Segment{Src: ends[0].LocalAddr(), Dst: srv.LocalAddr(), Seq: base.Add(seqnum.Size(off)),
+			Ack: cli.RcvNxt, Flags: tcpstate.ACK, Window: 502, Payload: make([]byte, n)})
+		win := -1
+		for {
+			s, ok := srv.Poll(now)
+			if !ok {
+				return win
+			}
+			win = int(s.Window) << 7
+		}
+	}
+	// One byte, read at once: the server offers its buffer, rounded up.
+	if win := send(0, 1); win != 648*128 {
+		t.Fatalf("window %d with one byte held; want 648 units", win)
+	}
+	srv.Read(make([]byte, 1))
+	// The last 144 bytes of that window out of order, 50 of them beyond
+	// the buffer; then the data before them.
+	send(1+648*128-144, 144)
+	for off := 1; off < 1+648*128-144; off += 1448 {
+		send(off, min(1448, 1+648*128-144-off))
+	}
+	if got, want := srv.TCB().RcvNxt, base.Add(1+648*128); got != want {
+		t.Errorf("RCV.NXT %v once the hole was filled; want %v: all the data out of order kept", got, want)
 	}
 }

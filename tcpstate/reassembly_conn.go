@@ -15,6 +15,9 @@ func (c *Conn) holdOutOfOrder(dataSeq seqnum.Value, seg *Segment) {
 		x.reasm = newReassembly(c.cfg.RecvBuffer, 0)
 		x.reasm.rangesOnly = c.cfg.observing
 	}
+	// What the receive buffer may hold, a window rounded up included
+	// (initSend): data that was offered a place is kept (RFC 7323 §2.4).
+	x.reasm.setLimits(int(c.rcvBuf.limit), 0)
 	x.reasm.Insert(dataSeq, seg.Payload, c.rcvNxt, c.rcvAdv)
 	if seg.Flags&FIN == 0 {
 		return
