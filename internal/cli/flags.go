@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
 )
 
 // Flag values that check their range when parsed, so that a bad value is
@@ -101,3 +103,17 @@ func (f *formatFlag) Set(s string) error {
 }
 
 func (f *formatFlag) Type() string { return strings.Join(f.allowed, "|") }
+
+// profileFlag is a --profile flag, rfc or linux, starting at def.
+func profileFlag(def string) formatFlag {
+	return formatFlag{v: def, allowed: []string{"rfc", "linux"}}
+}
+
+// config is the tcpstate configuration a --profile flag names: the plain
+// RFC defaults, or what Linux shows on the wire.
+func (f *formatFlag) config() tcpstate.Config {
+	if f.v == "linux" {
+		return tcpstate.LinuxConfig()
+	}
+	return tcpstate.DefaultConfig()
+}

@@ -16,6 +16,7 @@ import (
 
 // interopOptions are the flags of tcpsim interop.
 type interopOptions struct {
+	profile formatFlag
 	loss    percentFlag
 	delay   delayFlag
 	jitter  delayFlag
@@ -25,7 +26,7 @@ type interopOptions struct {
 }
 
 func newInteropCommand() *cobra.Command {
-	var opts interopOptions
+	opts := interopOptions{profile: profileFlag("rfc")}
 	cmd := &cobra.Command{
 		Use:   "interop",
 		Short: "Run tcpsim's TCP against the Linux kernel's, over a TUN device",
@@ -45,6 +46,7 @@ nothing outside the namespace is touched, and it is gone when the command
 ends.`,
 		Example: `  sudo tcpsim interop
   sudo tcpsim interop --loss 1% --delay 2ms --jitter 1ms --seed 7 -v
+  sudo tcpsim interop --profile linux
   sudo tcpsim interop --count 100`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -61,6 +63,7 @@ ends.`,
 		},
 	}
 	f := cmd.Flags()
+	f.Var(&opts.profile, "profile", "tcpsim's `profile`: rfc (the plain RFC defaults) or linux (what Linux shows on the wire)")
 	f.Var(&opts.loss, "loss", "probability that the link loses a packet, each way, e.g. 1%")
 	f.Var(&opts.delay, "delay", "one-way delay the link adds, e.g. 2ms")
 	f.Var(&opts.jitter, "jitter", "the delay varies within ±jitter, so packets may overtake, e.g. 1ms")
@@ -79,7 +82,8 @@ func (o *interopOptions) impairments() kernelnet.Impairments {
 
 func runInterop(w io.Writer, opts *interopOptions) error {
 	runs := 0
-	failures, err := kernelnet.RunInterop(kernelnet.Options{Impairments: opts.impairments()}, opts.count, func(r kernelnet.Result) {
+	tcp := opts.profile.config()
+	failures, err := kernelnet.RunInterop(kernelnet.Options{Impairments: opts.impairments(), TCP: &tcp}, opts.count, func(r kernelnet.Result) {
 		runs++
 		verdict, why := "pass", ""
 		if r.Err != nil {

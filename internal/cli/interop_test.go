@@ -30,18 +30,23 @@ func requireKernel(t *testing.T) {
 }
 
 // tcpsim interop runs every scenario both ways and says so, one line
-// each.
+// each, with either profile; a profile it does not know is a usage error.
 func TestInteropCommand(t *testing.T) {
 	requireKernel(t)
-	code, out, errOut := run(t, "interop")
-	require.Equal(t, ExitOK, code, errOut)
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	n := 2 * len(kernelnet.Scenarios())
-	require.Len(t, lines, n+1)
-	for _, l := range lines[:n] {
-		assert.True(t, strings.HasPrefix(l, "pass  "), l)
+	for _, args := range [][]string{{"interop"}, {"interop", "--profile", "linux"}} {
+		code, out, errOut := run(t, args...)
+		require.Equal(t, ExitOK, code, errOut)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		n := 2 * len(kernelnet.Scenarios())
+		require.Len(t, lines, n+1)
+		for _, l := range lines[:n] {
+			assert.True(t, strings.HasPrefix(l, "pass  "), "%v: %s", args, l)
+		}
+		assert.Equal(t, fmt.Sprintf("%d of %d passed", n, n), lines[n])
 	}
-	assert.Equal(t, fmt.Sprintf("%d of %d passed", n, n), lines[n])
+	code, _, errOut := run(t, "interop", "--profile", "bsd")
+	assert.Equal(t, ExitUsage, code)
+	assert.Equal(t, "tcpsim: invalid argument \"bsd\" for \"--profile\" flag: must be rfc or linux\n", errOut)
 }
 
 // Without the right to make a network namespace the command says why in

@@ -23,12 +23,12 @@ type replayOptions struct {
 	stream  int // -1: every connection
 	svg     string
 	drive   formatFlag // "", client or server
-	profile formatFlag // --drive's profile: rfc or linux
+	profile formatFlag // --drive's profile
 }
 
 func newReplayCommand() *cobra.Command {
 	opts := replayOptions{output: formatFlag{v: "text", allowed: []string{"text", "json"}},
-		drive: formatFlag{allowed: []string{"client", "server"}}, profile: formatFlag{v: "rfc", allowed: []string{"rfc", "linux"}}}
+		drive: formatFlag{allowed: []string{"client", "server"}}, profile: profileFlag("rfc")}
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Analyse a pcap or pcapng capture: each TCP connection and UDP flow in it",
@@ -159,11 +159,7 @@ func replayReport(w *errWriter, path string, a *capture.Analysis, opts *replayOp
 		}
 	}
 	if drive != nil {
-		profile := tcpstate.DefaultConfig()
-		if opts.profile.v == "linux" {
-			profile = tcpstate.LinuxConfig()
-		}
-		d, err := capture.DriveConnectionWith(drive.segs, opts.drive.v == "server", profile)
+		d, err := capture.DriveConnectionWith(drive.segs, opts.drive.v == "server", opts.profile.config())
 		if err != nil {
 			return fmt.Errorf("--drive: stream %d: %w", stream, err)
 		}

@@ -14,7 +14,7 @@ import (
 
 func newTwinCommand() *cobra.Command {
 	var all bool
-	profile := formatFlag{v: "linux", allowed: []string{"linux", "rfc"}}
+	profile := profileFlag("linux")
 	cmd := &cobra.Command{
 		Use:   "twin [SCENARIO]",
 		Short: "Play a socket script on the Linux kernel and in tcpsim, and compare the segments",
@@ -52,11 +52,7 @@ Scenarios: ` + strings.Join(twinNames(), ", ") + `.`,
 			if err := kernelnet.Available(); err != nil {
 				return err // it cannot run here: exit status 2
 			}
-			cfg := tcpstate.LinuxConfig()
-			if profile.v == "rfc" {
-				cfg = tcpstate.DefaultConfig()
-			}
-			return failed(runTwin(cmd.OutOrStdout(), scenarios, all, cfg))
+			return failed(runTwin(cmd.OutOrStdout(), scenarios, all, profile.config()))
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "run every scenario, one line each")

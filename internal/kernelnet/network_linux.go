@@ -28,6 +28,8 @@ type Network struct {
 	endpoints map[uint16]*Endpoint // by tcpsim port
 	closed    bool
 
+	tcp tcpstate.Config // the scenarios' tcpsim endpoints (Options.TCP)
+
 	writeMu sync.Mutex // the encoder, and the decoder the loop shares with delayed deliveries
 	enc     capture.Encoder
 	path    *path
@@ -94,6 +96,7 @@ func Open(opts Options) (*Network, error) {
 		return nil, err
 	}
 	n.path = newPath(opts.Impairments)
+	n.tcp = opts.tcp()
 	go n.loop()
 	return n, nil
 }

@@ -28,10 +28,10 @@ type pair struct {
 // retransmissions under loss.
 const scenarioTimeout = 30 * time.Second
 
-// open makes a connection with tcpsim's plain RFC profile: the client is
-// tcpsim if tcpsimClient, else the kernel.
+// open makes a connection with the network's tcpsim configuration
+// (Options.TCP): the client is tcpsim if tcpsimClient, else the kernel.
 func (n *Network) open(tcpsimClient bool, port uint16) (*pair, error) {
-	return n.openWith(tcpsimClient, port, tcpstate.DefaultConfig())
+	return n.openWith(tcpsimClient, port, n.tcp)
 }
 
 // openWith is open with tcpsim's configuration cfg.
