@@ -109,6 +109,12 @@ func DriveConnectionWith(segs []Captured, server bool, profile tcpstate.Config) 
 	return r.d, nil
 }
 
+// replayBuffer bounds the replayed endpoint's send and receive buffers.
+// Its data is zeroes standing for the captured bytes, so only a window
+// larger than this (rare: Linux's default buffers reach 6 MiB) would
+// replay differently.
+const replayBuffer = 64 << 20
+
 // runner drives one endpoint.
 type runner struct {
 	d       *Drive
@@ -192,17 +198,21 @@ func (r *runner) prepare(segs []Captured) error {
 		case o.HasWindowScale:
 			// The largest buffer that takes the same shift (RFC 7323
 			// §2.3: the shift is the smallest that lets the buffer be
-			// advertised).
-			cfg.RecvBuffer = 65535 << min(o.WindowScale, tcpstate.MaxWindowShift)
+			// advertised), up to replayBuffer: the shift is then kept
+			// as the least.
+			shift := min(o.WindowScale, tcpstate.MaxWindowShift)
+			cfg.RecvBuffer = min(65535<<shift, replayBuffer)
+			cfg.MinWindowShift = shift
 		default:
 			cfg.MinWindowShift = 0
 		}
 		r.capISS = opening.Seg.Seq
 	}
 	// The application writes what the capture shows, whatever the
-	// window: the send buffer takes a whole capture's worth (it grows as
-	// it fills).
-	cfg.SendBuffer = 1 << 30
+	// window; what the send buffer cannot take waits in unwritten. Its
+	// bound, and the receive buffer's, keep a capture whose length fields
+	// claim more than it holds from taking gigabytes.
+	cfg.SendBuffer = replayBuffer
 	var err error
 	if r.conn, err = tcpstate.NewConn(cfg); err != nil {
 		return fmt.Errorf("capture: the captured end's options cannot be replayed: %w", err)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -257,4 +258,35 @@ func TestDriveTinyMSS(t *testing.T) {
 	segs[0].Seg.Options.HasMSS, segs[0].Seg.Options.MSS = true, 10
 	_, err := DriveConnection(segs, false)
 	require.NoError(t, err)
+}
+
+// A capture whose length fields claim far more than it holds (records of
+// 40 bytes saying 65,495 bytes of payload each, a gigabyte in all, never
+// acknowledged) replays without taking memory in proportion to the
+// claims: the send buffer is bounded, and what it cannot take waits.
+func TestDriveBoundedMemory(t *testing.T) {
+	c, s := netip.MustParseAddrPort("198.18.0.1:1000"), netip.MustParseAddrPort("198.18.0.2:80")
+	syn := tcpstate.Options{HasMSS: true, MSS: 65495, HasWindowScale: true, WindowScale: 14}
+	segs := []Captured{
+		{Frame: 1, Seg: tcpstate.Segment{Src: c, Dst: s, Seq: 100, Flags: tcpstate.SYN, Window: 65535, Options: syn}},
+		{Frame: 2, At: time.Millisecond, FromServer: true, Seg: tcpstate.Segment{Src: s, Dst: c, Seq: 500, Ack: 101,
+			Flags: tcpstate.SYN | tcpstate.ACK, Window: 65535, Options: syn}},
+		{Frame: 3, At: 2 * time.Millisecond, Seg: tcpstate.Segment{Src: c, Dst: s, Seq: 101, Ack: 501, Flags: tcpstate.ACK, Window: 65535}},
+	}
+	seq := tcpstate.Segment{}.Seq.Add(101)
+	for i := range 16000 {
+		segs = append(segs, Captured{Frame: 4 + i, At: 3*time.Millisecond + time.Duration(i)*time.Microsecond,
+			Seg: tcpstate.Segment{Src: c, Dst: s, Seq: seq, Ack: 501, Flags: tcpstate.ACK, Window: 65535}, Len: 65495})
+		seq = seq.Add(65495)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d, err := DriveConnection(segs, false)
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	assert.Equal(t, int64(replayBuffer), d.Written, "the send buffer filled, and nothing acknowledged it")
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 512<<20 {
+		t.Errorf("the replay allocated %d MiB", alloc>>20)
+	}
 }
