@@ -152,10 +152,18 @@ var zeroes [MaxRecord]byte
 
 var driveEpoch = time.Unix(0, 0)
 
+// maxReplaySpan is how far from the file's first packet a replayed one
+// may be: pcapng's 64-bit timestamps can put packets centuries apart,
+// beyond what the replay's clock can add up.
+const maxReplaySpan = 100 * 365 * 24 * time.Hour
+
 func (r *runner) prepare(segs []Captured) error {
 	var syn *Captured
 	for i := range segs {
 		c := &segs[i]
+		if c.At < -maxReplaySpan || c.At > maxReplaySpan {
+			return fmt.Errorf("capture: packet %d is %.0f days from the first: too far apart to replay", c.Frame, c.At.Hours()/24)
+		}
 		if c.FromServer == r.d.Server {
 			r.d.Captured = append(r.d.Captured, *c)
 		} else {

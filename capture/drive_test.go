@@ -2,6 +2,8 @@ package capture
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -289,4 +291,16 @@ func TestDriveBoundedMemory(t *testing.T) {
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 512<<20 {
 		t.Errorf("the replay allocated %d MiB", alloc>>20)
 	}
+}
+
+// Packets centuries apart (pcapng's timestamps allow it, and the time
+// since the first saturates) are refused with an error naming the packet,
+// not replayed on a clock that cannot add them up.
+func TestDriveTimesTooFarApart(t *testing.T) {
+	segs := pairCapture(t, time.Millisecond, []byte("hello"), nil)
+	segs[len(segs)-1].At = time.Duration(math.MaxInt64)
+	_, err := DriveConnection(segs, false)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("packet %d is ", segs[len(segs)-1].Frame))
+	assert.Contains(t, err.Error(), "too far apart to replay")
 }
