@@ -55,6 +55,9 @@ type seqFlow struct {
 	lastAck   seqnum.Value // acknowledgment field of the last segment, ACK flag or not
 	lastAckAt time.Duration
 	window    uint16 // window field of the last segment, unscaled
+	// windowKnown: a segment was seen, so window means something
+	// (Wireshark starts it at "unknown", not at 0).
+	windowKnown bool
 	// dupACKs counts duplicate ACKs in a row; -1 after an ACK of a
 	// segment the capture missed (Wireshark's marker, so that the next
 	// duplicate counts as the first).
@@ -114,7 +117,7 @@ func (s *seqAnalysis) segment(dir int, seg *tcpstate.Segment, n uint32, at time.
 	// Zero window probe (Wireshark): one byte at the next sequence
 	// number while the other end's window is closed (RFC 9293 §3.8.6.1).
 	// It is then none of the findings up to the duplicate ACK.
-	if n == 1 && seq == f.nextSeq && r.window == 0 {
+	if n == 1 && seq == f.nextSeq && r.windowKnown && r.window == 0 {
 		mark |= sentZeroWindowProbe
 	} else {
 		a |= windowAndKeepAlive(f, r, seg, n, control)
@@ -122,7 +125,7 @@ func (s *seqAnalysis) segment(dir int, seg *tcpstate.Segment, n uint32, at time.
 		// nothing in it, at the next sequence number: a duplicate ACK
 		// (Wireshark; RFC 5681 §2 also asks for an unchanged window),
 		// unless it answers a keep-alive (Wireshark's keep-alive ACK).
-		repeat := n == 0 && !control && seq == f.nextSeq && ack == f.lastAck && win == f.window
+		repeat := n == 0 && !control && seq == f.nextSeq && ack == f.lastAck && f.windowKnown && win == f.window
 		if repeat && win != 0 && r.last&sentKeepAlive == 0 {
 			a |= DupACK
 			if f.dupACKs < 0 {
@@ -264,7 +267,7 @@ func (f *seqFlow) remember(seg *tcpstate.Segment, size seqnum.Size, at time.Dura
 			f.maxToAck = f.nextSeq
 		}
 	}
-	f.window, f.lastAck, f.lastAckAt, f.last = seg.Window, seg.Ack, at, mark
+	f.window, f.windowKnown, f.lastAck, f.lastAckAt, f.last = seg.Window, true, seg.Ack, at, mark
 }
 
 // afterSegment learns from seg what later segments are judged by: the

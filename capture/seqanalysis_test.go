@@ -1,15 +1,22 @@
 package capture
 
 import (
+	"context"
 	"fmt"
+	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tcpsim/tcpsim/tcpstate"
+	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
 )
 
 // simultaneousOpenSYNACKs lists, by capture, the frames that are the
@@ -122,4 +129,74 @@ func TestAnomalyString(t *testing.T) {
 	assert.Equal(t, "", Anomaly(0).String())
 	assert.Equal(t, "retransmission|fast_retransmission", (Retransmission | FastRetransmission).String())
 	assert.Equal(t, "duplicate_ack|keep_alive", (KeepAlive | DupACK).String())
+}
+
+// madeUpAnalysis writes segs to a capture, 1 ms apart, and returns
+// tshark's analysis lines for it (as testdata/analysis-oracle.sh writes
+// them) and ours.
+func madeUpAnalysis(t *testing.T, segs []tcpstate.Segment) (theirs, ours []string) {
+	t.Helper()
+	bin := tshark(t)
+	path := filepath.Join(t.TempDir(), "madeup.pcap")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w, err := NewWriter(f, PCAP, Ethernet)
+	require.NoError(t, err)
+	for i, seg := range segs {
+		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), seg, ""))
+	}
+	require.NoError(t, w.Flush())
+	require.NoError(t, f.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-r", path, "-Y", "tcp", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
+		"-e", "frame.number", "-e", "tcp.stream",
+		"-e", "tcp.analysis.retransmission", "-e", "tcp.analysis.fast_retransmission",
+		"-e", "tcp.analysis.spurious_retransmission", "-e", "tcp.analysis.duplicate_ack",
+		"-e", "tcp.analysis.out_of_order", "-e", "tcp.analysis.zero_window",
+		"-e", "tcp.analysis.window_full", "-e", "tcp.analysis.keep_alive")
+	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+t.TempDir(), "LC_ALL=C")
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	theirs = strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	r, err := os.Open(path)
+	require.NoError(t, err)
+	defer r.Close()
+	_, err = AnalyzeEach(r, func(rec Record, p *Packet, si SegmentInfo) {
+		ours = append(ours, analysisLine(rec.Number, si.Stream, si.Anomaly))
+	})
+	require.NoError(t, err)
+	return theirs, ours
+}
+
+// Made-up connections that try the rules where the captures have no
+// example, frame by frame against tshark. A capture that starts in the
+// middle knows neither end's window until it has seen a segment of it:
+// a byte at the next sequence number is then no zero-window probe, and
+// the probe, the zero window and the keep-alive after it are found as
+// tshark finds them.
+func TestSequenceAnalysisMadeUpLikeTshark(t *testing.T) {
+	c, s := netip.MustParseAddrPort("198.18.0.1:49152"), netip.MustParseAddrPort("198.18.0.2:80")
+	data := func(src, dst netip.AddrPort, seq, ack uint32, win uint16, n int) tcpstate.Segment {
+		return tcpstate.Segment{Src: src, Dst: dst, Flags: tcpstate.ACK, Seq: seqnum.Value(seq), Ack: seqnum.Value(ack),
+			Window: win, Payload: make([]byte, n)}
+	}
+	for name, segs := range map[string][]tcpstate.Segment{
+		"window unknown mid-stream": {
+			data(c, s, 1000, 7000, 1000, 1),
+			data(c, s, 1001, 7000, 1000, 1),
+			data(c, s, 1001, 7000, 0, 1),
+		},
+		"window closed": {
+			data(c, s, 1000, 7000, 1000, 100),
+			data(s, c, 7000, 1100, 0, 0),
+			data(c, s, 1100, 7000, 1000, 1),
+			data(s, c, 7000, 1100, 0, 0),
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want, got := madeUpAnalysis(t, segs)
+			assert.Equal(t, want, got, "frame, stream, flags (%s)", strings.Join(anomalyNames[:], ", "))
+		})
+	}
 }
