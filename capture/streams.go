@@ -12,9 +12,10 @@ import (
 // Streams numbers the TCP connections of a capture as Wireshark's
 // tcp.stream field does (checked against tshark 4.0): from 0, in the order
 // of their first packet, one number for both directions. A SYN starts a
-// new stream on a 4-tuple already seen when its ISN differs from the
-// first SYN of that end, or when that end sent no SYN and the connection
-// ended (a RST, or a FIN each way).
+// new stream on a 4-tuple already seen when its sequence number differs
+// from that end's base: the sequence number of its first segment (less
+// one unless a SYN), or else the other end's first acknowledgment less
+// one (Wireshark's base_seq, from which it counts relative numbers).
 type Streams struct {
 	// An open-addressing hash table: index holds 1 + the position in
 	// entries of each 4-tuple's latest connection, 0 for an empty slot;
@@ -61,12 +62,10 @@ func pairOf(a, b netip.AddrPort) tuplePair {
 
 // stream is what Streams keeps of the last connection on a 4-tuple.
 type stream struct {
-	id     int
-	origin netip.AddrPort // the source of its first packet
-	synSeq [2]seqnum.Value
-	syn    [2]bool // a SYN was seen from origin (0) or the other end (1)
-	fin    [2]bool
-	rst    bool
+	id      int
+	origin  netip.AddrPort  // the source of its first packet
+	base    [2]seqnum.Value // each end's base: origin's (0) and the other's (1)
+	baseSet [2]bool
 }
 
 // NewStreams returns an empty numbering.
@@ -135,11 +134,9 @@ func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
 	if st != nil && seg.Src != st.origin {
 		dir = 1
 	}
-	if st != nil && seg.Flags&(tcpstate.SYN|tcpstate.ACK) == tcpstate.SYN &&
-		(st.syn[dir] && st.synSeq[dir] != seg.Seq || !st.syn[dir] && st.ended()) {
+	if st != nil && seg.Flags&(tcpstate.SYN|tcpstate.ACK) == tcpstate.SYN && st.baseSet[dir] && st.base[dir] != seg.Seq {
 		// A new connection on an old 4-tuple: a SYN with another ISN than
-		// this end's first, or the first SYN from this end after the
-		// connection ended. (A SYN with the same ISN is a retransmission.)
+		// this end's. (A SYN at the base is a retransmission.)
 		st = nil
 	}
 	if st == nil {
@@ -151,17 +148,14 @@ func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
 		s.n++
 		dir = 0
 	}
-	switch {
-	case seg.Flags&tcpstate.RST != 0:
-		st.rst = true
-	case seg.Flags&tcpstate.SYN != 0 && !st.syn[dir]:
-		st.syn[dir], st.synSeq[dir] = true, seg.Seq
+	if !st.baseSet[dir] {
+		st.base[dir], st.baseSet[dir] = seg.Seq, true
+		if seg.Flags&tcpstate.SYN == 0 {
+			st.base[dir] = seg.Seq.Sub(1)
+		}
 	}
-	if seg.Flags&tcpstate.FIN != 0 {
-		st.fin[dir] = true
+	if seg.Flags&tcpstate.ACK != 0 && !st.baseSet[1-dir] {
+		st.base[1-dir], st.baseSet[1-dir] = seg.Ack.Sub(1), true
 	}
 	return st.id, dir == 0
 }
-
-// ended tells whether the connection is over: reset, or closed both ways.
-func (st *stream) ended() bool { return st.rst || st.fin[0] && st.fin[1] }

@@ -2,10 +2,12 @@ package capture
 
 import (
 	"context"
+	"iter"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,15 +54,31 @@ func TestStreams(t *testing.T) {
 		assert.Equal(t, x.forward, fwd, "segment %d", i+1)
 		ids = append(ids, id)
 	}
+	want := tsharkStreams(t, func(yield func(tcpstate.Segment) bool) {
+		for _, x := range segs {
+			if !yield(x.seg) {
+				return
+			}
+		}
+	})
+	assert.Equal(t, want, ids, "tshark's tcp.stream")
+	assert.Equal(t, want[len(want)-1]+1, st.Len())
+}
 
+// tsharkStreams writes segs to a capture, 1 ms apart, and returns
+// tshark's tcp.stream for each.
+func tsharkStreams(t *testing.T, segs iter.Seq[tcpstate.Segment]) []int {
+	t.Helper()
 	bin := tshark(t)
 	path := filepath.Join(t.TempDir(), "streams.pcap")
 	f, err := os.Create(path)
 	require.NoError(t, err)
 	w, err := NewWriter(f, PCAP, Ethernet)
 	require.NoError(t, err)
-	for i, x := range segs {
-		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), x.seg, ""))
+	i := 0
+	for seg := range segs {
+		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), seg, ""))
+		i++
 	}
 	require.NoError(t, w.Flush())
 	require.NoError(t, f.Close())
@@ -70,14 +88,56 @@ func TestStreams(t *testing.T) {
 	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+t.TempDir(), "LC_ALL=C")
 	out, err := cmd.Output()
 	require.NoError(t, err)
-	var want []int
+	var ids []int
 	for _, line := range strings.Fields(string(out)) {
 		n, err := strconv.Atoi(line)
 		require.NoError(t, err)
-		want = append(want, n)
+		ids = append(ids, n)
 	}
-	assert.Equal(t, want, ids, "tshark's tcp.stream")
-	assert.Equal(t, want[len(want)-1]+1, st.Len())
+	return ids
+}
+
+// A SYN on a 4-tuple whose capture began in the middle starts a new
+// stream when its sequence number is not its end's base: one less than
+// the end's first sequence number seen, or than the other end's first
+// acknowledgment. Each case on its own 4-tuple, against tshark.
+func TestStreamsAfterMidStream(t *testing.T) {
+	s := netip.MustParseAddrPort("198.18.0.2:80")
+	var segs []tcpstate.Segment
+	port := uint16(50000)
+	seg := func(src, dst netip.AddrPort, flags tcpstate.Flags, seq, ack uint32) {
+		segs = append(segs, tcpstate.Segment{Src: src, Dst: dst, Flags: flags, Seq: seqnum.Value(seq), Ack: seqnum.Value(ack), Window: 1000})
+	}
+	next := func() netip.AddrPort {
+		port++
+		return netip.AddrPortFrom(netip.MustParseAddr("198.18.0.1"), port)
+	}
+	c := next() // the client's SYN after its data: new
+	seg(c, s, tcpstate.ACK, 1000, 7000)
+	seg(s, c, tcpstate.ACK, 7000, 1000)
+	seg(c, s, tcpstate.SYN, 5000, 0)
+	c = next() // a SYN at the first sequence number seen: not the base, new
+	seg(c, s, tcpstate.ACK, 1000, 7000)
+	seg(c, s, tcpstate.SYN, 1000, 0)
+	c = next() // a SYN one below it, at the base: the same stream
+	seg(c, s, tcpstate.ACK, 1000, 7000)
+	seg(c, s, tcpstate.SYN, 999, 0)
+	c = next() // the server's SYN after only the client's segments: new
+	seg(c, s, tcpstate.ACK, 1000, 7000)
+	seg(s, c, tcpstate.SYN, 3000, 0)
+	c = next() // the server's SYN at the base the client's ACK gave it
+	seg(c, s, tcpstate.ACK, 1000, 7000)
+	seg(s, c, tcpstate.SYN|tcpstate.ACK, 6999, 1001)
+	c = next() // after a RST without ACK, a SYN from the end not seen
+	seg(s, c, tcpstate.RST, 7000, 0)
+	seg(c, s, tcpstate.SYN, 100, 0)
+	st := NewStreams()
+	var ids []int
+	for i := range segs {
+		id, _ := st.Add(&segs[i])
+		ids = append(ids, id)
+	}
+	assert.Equal(t, tsharkStreams(t, slices.Values(segs)), ids, "tshark's tcp.stream")
 }
 
 // An IPv4 address and the same address mapped into IPv6 (RFC 4291
