@@ -157,7 +157,9 @@ func (d *Decoder) decodeInto(rec *Record, pkt *Packet) error {
 			if d.ip4.Length == 0 {
 				// A length of 0: a packet the sender's segmentation
 				// offload had yet to cut, captured before it was; its
-				// length is what the capture holds.
+				// length is what the capture holds. (gopacket already
+				// puts the captured length there; this keeps the rule
+				// should it stop.)
 				ipPayload = held
 			}
 			pkt.Fragment = d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0
@@ -168,9 +170,10 @@ func (d *Decoder) decodeInto(rec *Record, pkt *Packet) error {
 				held += h.ActualLength
 			}
 			if d.ip6.Length == 0 {
-				// A jumbogram (RFC 2675 §3) or an offloaded packet: the
-				// length is in a hop-by-hop option or nowhere; take what
-				// the capture holds.
+				// A jumbogram (RFC 2675 §3): the length is in a
+				// hop-by-hop option; take what the capture holds.
+				// (gopacket refuses a length of 0 without one, as tshark
+				// calls it malformed.)
 				ipPayload = held
 			}
 		case layers.LayerTypeIPv6Fragment:

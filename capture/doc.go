@@ -17,7 +17,9 @@
 //
 // Reading goes the other way: Reader reads pcap (micro- or nanosecond,
 // either byte order) and pcapng files, refusing any record over
-// MaxRecord bytes whatever the header claims, and Decoder turns a record
+// MaxRecord bytes whatever the header claims (a pcap record before it is
+// read; a pcapng one once read, having taken no more memory than the
+// file holds), and Decoder turns a record
 // of link type Ethernet (with 802.1Q tags), raw IP, IPv4/IPv6, Linux
 // cooked (SLL, SLL2) or BSD loopback into a tcpstate segment or a UDP
 // datagram without allocating.

@@ -145,9 +145,9 @@ type appAction struct {
 	abort    bool
 }
 
-// zeroes stands in for the bytes the application writes and the fed
-// segments carry: only their number matters to the comparison, and a
-// capture's payload may be cut or absent.
+// zeroes stands in for bytes a capture's payload lacks (cut by the snap
+// length, or absent) where only their number matters: what observers are
+// fed, what a replay's application writes and its fed segments carry.
 var zeroes [MaxRecord]byte
 
 var driveEpoch = time.Unix(0, 0)

@@ -15,8 +15,9 @@ import (
 
 // MaxRecord bounds the bytes of one captured packet the reader accepts,
 // whatever the file's snap length says, so that a hostile length field
-// cannot make it allocate without limit. 256 KiB is libpcap's largest
-// snap length.
+// cannot make it allocate without limit (pcapng records are read first,
+// taking no more than the file holds, then refused). 256 KiB is
+// libpcap's largest snap length.
 const MaxRecord = 256 << 10
 
 // ErrFormat is wrapped by the errors of a file that is not a capture or

@@ -239,11 +239,7 @@ func (s *seqAnalysis) resent(f, r *seqFlow, seg *tcpstate.Segment, size seqnum.S
 	if reorder == 0 {
 		reorder = defaultReorderWindow
 	}
-	end := seq.Add(size)
-	if seg.Flags&(tcpstate.SYN|tcpstate.FIN) != 0 {
-		end = end.Add(1)
-	}
-	if old && within(at-f.nextSeqAt, reorder) && f.nextSeq != end {
+	if old && within(at-f.nextSeqAt, reorder) && f.nextSeq != segEnd(seg, size) {
 		return OutOfOrder
 	}
 	if old {
@@ -252,12 +248,20 @@ func (s *seqAnalysis) resent(f, r *seqFlow, seg *tcpstate.Segment, size seqnum.S
 	return 0
 }
 
-// remember updates direction f with seg, found to be mark.
-func (f *seqFlow) remember(seg *tcpstate.Segment, size seqnum.Size, at time.Duration, mark sent) {
+// segEnd is where seg, with size bytes of payload on the wire, ends in
+// the sequence space as Wireshark reckons it: a SYN or a FIN takes one
+// number (RFC 9293 §3.4), and a segment with both, one only.
+func segEnd(seg *tcpstate.Segment, size seqnum.Size) seqnum.Value {
 	end := seg.Seq.Add(size)
 	if seg.Flags&(tcpstate.SYN|tcpstate.FIN) != 0 {
-		end = end.Add(1) // SYN and FIN take one sequence number (RFC 9293 §3.4)
+		end = end.Add(1)
 	}
+	return end
+}
+
+// remember updates direction f with seg, found to be mark.
+func (f *seqFlow) remember(seg *tcpstate.Segment, size seqnum.Size, at time.Duration, mark sent) {
+	end := segEnd(seg, size)
 	// A zero window probe's byte is not taken as sent (Wireshark).
 	if mark&sentZeroWindowProbe == 0 {
 		if f.nextSeq == 0 || end.GreaterThan(f.nextSeq) {

@@ -14,16 +14,12 @@ type endStates struct {
 	started bool
 }
 
-// zeros stands in for payload the snap length cut off: an observer needs
-// a segment's length, not its bytes.
-var zeros [65536]byte
-
 // follow feeds seg, sent in direction dir (0 from the client) with n
 // payload bytes on the wire, to both observers.
 func (e *endStates) follow(now time.Time, dir int, seg *tcpstate.Segment, n int) {
 	if n > len(seg.Payload) {
 		s := *seg
-		s.Payload = zeros[:min(n, len(zeros))]
+		s.Payload = zeroes[:min(n, len(zeroes))] // an observer needs the length, not the bytes
 		seg = &s
 	}
 	if !e.started {
