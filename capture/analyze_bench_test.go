@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -47,6 +48,44 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*conns*per)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// BenchmarkAnalyzeConnections measures what the analysis keeps per TCP
+// connection: 100,000 connections of 8 packets each, one after the other,
+// analysed; the heap in use afterwards, divided by the connections, is
+// reported as bytes/connection. It grows with the connections a capture
+// holds, not with its length.
+func BenchmarkAnalyzeConnections(b *testing.B) {
+	const conns, per = 100000, 8
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, PCAP, Ethernet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchConnections(conns, 1, per, 100, true, func(at time.Time, seg *tcpstate.Segment) {
+		if err := w.WriteSegment(at, *seg, ""); err != nil {
+			b.Fatal(err)
+		}
+	})
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	file := buf.Bytes()
+	var perConn float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		a, err := Analyze(bytes.NewReader(file))
+		if err != nil || len(a.TCP) != conns {
+			b.Fatal(err, len(a.TCP))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perConn = float64(after.HeapAlloc-before.HeapAlloc) / conns
+		runtime.KeepAlive(a)
+	}
+	b.ReportMetric(perConn, "bytes/connection")
 }
 
 // benchConnections makes conns connections of per packets each, active
