@@ -16,12 +16,7 @@ import (
 // window of the server's answer, or -1 if it sent none.
 func growthServer(t *testing.T, sack bool) (*tcpstate.Conn, func(rel, n int) int) {
 	t.Helper()
-	cfg := tcpstate.LinuxConfig()
-	cfg.Secret[0] = 1
-	c, err := tcpstate.NewConn(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newConn(t, tcpstate.LinuxConfig())
 	now := time.Unix(1, 0)
 	a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
 	if err := c.Listen(now, b); err != nil {

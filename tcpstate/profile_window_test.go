@@ -10,6 +10,17 @@ import (
 	"github.com/tcpsim/tcpsim/tcpstate/seqnum"
 )
 
+// newConn makes a connection with cfg and a secret of its own.
+func newConn(t *testing.T, cfg tcpstate.Config) *tcpstate.Conn {
+	t.Helper()
+	cfg.Secret[0] = 1
+	c, err := tcpstate.NewConn(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // linuxPair makes two connections with LinuxConfig, edit changing each
 // end's (0 the client, 1 the server), and opens the first to the second at
 // now.
@@ -122,12 +133,7 @@ func TestAbortWithACK(t *testing.T) {
 		cfg  tcpstate.Config
 		want tcpstate.Flags
 	}{{tcpstate.LinuxConfig(), tcpstate.RST | tcpstate.ACK}, {tcpstate.DefaultConfig(), tcpstate.RST}} {
-		cfg := tc.cfg
-		cfg.Secret[0] = 1
-		c, err := tcpstate.NewConn(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := newConn(t, tc.cfg)
 		now := time.Unix(1, 0)
 		a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
 		c.Connect(now, a, b)
@@ -158,11 +164,7 @@ func TestNagleMinshall(t *testing.T) {
 	for _, minshall := range []bool{false, true} {
 		cfg := tcpstate.LinuxConfig()
 		cfg.NagleMinshall = minshall
-		cfg.Secret[0] = 1
-		c, err := tcpstate.NewConn(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := newConn(t, cfg)
 		now := time.Unix(1, 0)
 		a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
 		c.Connect(now, a, b)
@@ -308,14 +310,10 @@ func TestEmptyWindowProbesUnanswered(t *testing.T) {
 func linuxClient(t *testing.T, now time.Time, win uint16, edit func(*tcpstate.Config)) (*tcpstate.Conn, [2]netip.AddrPort, func(now time.Time) []tcpstate.Segment) {
 	t.Helper()
 	cfg := tcpstate.LinuxConfig()
-	cfg.Secret[0] = 1
 	if edit != nil {
 		edit(&cfg)
 	}
-	c, err := tcpstate.NewConn(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newConn(t, cfg)
 	a, b := netip.MustParseAddrPort("198.18.0.1:40000"), netip.MustParseAddrPort("198.18.0.2:80")
 	c.Connect(now, a, b)
 	syn, _ := c.Poll(now)
