@@ -1,16 +1,13 @@
 package capture
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,29 +133,13 @@ func TestAnomalyString(t *testing.T) {
 // them) and ours.
 func madeUpAnalysis(t *testing.T, segs []tcpstate.Segment) (theirs, ours []string) {
 	t.Helper()
-	bin := tshark(t)
-	path := filepath.Join(t.TempDir(), "madeup.pcap")
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	w, err := NewWriter(f, PCAP, Ethernet)
-	require.NoError(t, err)
-	for i, seg := range segs {
-		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), seg, ""))
-	}
-	require.NoError(t, w.Flush())
-	require.NoError(t, f.Close())
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-r", path, "-Y", "tcp", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
+	path := madeUpCapture(t, segs)
+	theirs = tsharkLines(t, path, "-Y", "tcp", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
 		"-e", "frame.number", "-e", "tcp.stream",
 		"-e", "tcp.analysis.retransmission", "-e", "tcp.analysis.fast_retransmission",
 		"-e", "tcp.analysis.spurious_retransmission", "-e", "tcp.analysis.duplicate_ack",
 		"-e", "tcp.analysis.out_of_order", "-e", "tcp.analysis.zero_window",
 		"-e", "tcp.analysis.window_full", "-e", "tcp.analysis.keep_alive")
-	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+t.TempDir(), "LC_ALL=C")
-	out, err := cmd.Output()
-	require.NoError(t, err)
-	theirs = strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	r, err := os.Open(path)
 	require.NoError(t, err)
 	defer r.Close()

@@ -2,12 +2,10 @@ package capture
 
 import (
 	"context"
-	"iter"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,42 +52,50 @@ func TestStreams(t *testing.T) {
 		assert.Equal(t, x.forward, fwd, "segment %d", i+1)
 		ids = append(ids, id)
 	}
-	want := tsharkStreams(t, func(yield func(tcpstate.Segment) bool) {
-		for _, x := range segs {
-			if !yield(x.seg) {
-				return
-			}
-		}
-	})
+	var plain []tcpstate.Segment
+	for _, x := range segs {
+		plain = append(plain, x.seg)
+	}
+	want := tsharkStreams(t, plain)
 	assert.Equal(t, want, ids, "tshark's tcp.stream")
 	assert.Equal(t, want[len(want)-1]+1, st.Len())
 }
 
-// tsharkStreams writes segs to a capture, 1 ms apart, and returns
-// tshark's tcp.stream for each.
-func tsharkStreams(t *testing.T, segs iter.Seq[tcpstate.Segment]) []int {
+// madeUpCapture writes segs to a capture file, 1 ms apart, and returns
+// its path.
+func madeUpCapture(t *testing.T, segs []tcpstate.Segment) string {
 	t.Helper()
-	bin := tshark(t)
-	path := filepath.Join(t.TempDir(), "streams.pcap")
+	path := filepath.Join(t.TempDir(), "madeup.pcap")
 	f, err := os.Create(path)
 	require.NoError(t, err)
 	w, err := NewWriter(f, PCAP, Ethernet)
 	require.NoError(t, err)
-	i := 0
-	for seg := range segs {
+	for i, seg := range segs {
 		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), seg, ""))
-		i++
 	}
 	require.NoError(t, w.Flush())
 	require.NoError(t, f.Close())
+	return path
+}
+
+// tsharkLines runs tshark on the capture at path with args (-T fields
+// and the fields) and returns its lines.
+func tsharkLines(t *testing.T, path string, args ...string) []string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-r", path, "-T", "fields", "-e", "tcp.stream")
+	cmd := exec.CommandContext(ctx, tshark(t), append([]string{"-r", path}, args...)...)
 	cmd.Env = append(os.Environ(), "WIRESHARK_CONFIG_DIR="+t.TempDir(), "LC_ALL=C")
 	out, err := cmd.Output()
 	require.NoError(t, err)
+	return strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+}
+
+// tsharkStreams returns tshark's tcp.stream for each of segs.
+func tsharkStreams(t *testing.T, segs []tcpstate.Segment) []int {
+	t.Helper()
 	var ids []int
-	for _, line := range strings.Fields(string(out)) {
+	for _, line := range tsharkLines(t, madeUpCapture(t, segs), "-T", "fields", "-e", "tcp.stream") {
 		n, err := strconv.Atoi(line)
 		require.NoError(t, err)
 		ids = append(ids, n)
@@ -137,7 +143,7 @@ func TestStreamsAfterMidStream(t *testing.T) {
 		id, _ := st.Add(&segs[i])
 		ids = append(ids, id)
 	}
-	assert.Equal(t, tsharkStreams(t, slices.Values(segs)), ids, "tshark's tcp.stream")
+	assert.Equal(t, tsharkStreams(t, segs), ids, "tshark's tcp.stream")
 }
 
 // An IPv4 address and the same address mapped into IPv6 (RFC 4291
