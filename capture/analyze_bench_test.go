@@ -22,20 +22,7 @@ import (
 // second.
 func BenchmarkAnalyze(b *testing.B) {
 	const conns, per = 1000, 100
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf, PCAP, Ethernet)
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchConnections(conns, conns, per, 100, false, func(at time.Time, seg *tcpstate.Segment) {
-		if err := w.WriteSegment(at, *seg, ""); err != nil {
-			b.Fatal(err)
-		}
-	})
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	file := buf.Bytes()
+	file := benchCapture(b, conns, conns, per, false)
 	b.SetBytes(int64(len(file)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -57,20 +44,7 @@ func BenchmarkAnalyze(b *testing.B) {
 // holds, not with its length.
 func BenchmarkAnalyzeConnections(b *testing.B) {
 	const conns, per = 100000, 8
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf, PCAP, Ethernet)
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchConnections(conns, 1, per, 100, true, func(at time.Time, seg *tcpstate.Segment) {
-		if err := w.WriteSegment(at, *seg, ""); err != nil {
-			b.Fatal(err)
-		}
-	})
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	file := buf.Bytes()
+	file := benchCapture(b, conns, 1, per, true)
 	var perConn float64
 	for b.Loop() {
 		var before, after runtime.MemStats
@@ -86,6 +60,25 @@ func BenchmarkAnalyzeConnections(b *testing.B) {
 		runtime.KeepAlive(a)
 	}
 	b.ReportMetric(perConn, "bytes/connection")
+}
+
+// benchCapture is a pcap file, in memory, of benchConnections' segments
+// with 100-byte payloads.
+func benchCapture(b *testing.B, conns, active, per int, timestamps bool) []byte {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, PCAP, Ethernet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchConnections(conns, active, per, 100, timestamps, func(at time.Time, seg *tcpstate.Segment) {
+		if err := w.WriteSegment(at, *seg, ""); err != nil {
+			b.Fatal(err)
+		}
+	})
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // benchConnections makes conns connections of per packets each, active
