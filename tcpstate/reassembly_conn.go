@@ -17,7 +17,9 @@ func (c *Conn) holdOutOfOrder(dataSeq seqnum.Value, seg *Segment) {
 	}
 	// What the receive buffer may hold, a window rounded up included
 	// (initSend): data that was offered a place is kept (RFC 7323 §2.4).
-	x.reasm.setLimits(int(c.rcvBuf.limit), 0)
+	if l := int(c.rcvBuf.limit); x.reasm.limit != min(l, maxReassemblyLimit) {
+		x.reasm.setLimits(l, 0)
+	}
 	x.reasm.Insert(dataSeq, seg.Payload, c.rcvNxt, c.rcvAdv)
 	if seg.Flags&FIN == 0 {
 		return

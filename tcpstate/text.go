@@ -24,7 +24,9 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 			// immediate duplicate ACK when an out-of-order segment
 			// arrives").
 			c.holdOutOfOrder(dataSeq, seg)
-			c.growWindow(len(seg.Payload), false)
+			if c.cfg.WindowGrowth {
+				c.growWindow(len(seg.Payload), false)
+			}
 			c.ackPending = true
 			return OutOfOrder
 		}
@@ -42,7 +44,9 @@ func (c *Conn) processText(now time.Time, seg *Segment) Verdict {
 			if n > 0 {
 				c.rcvNxt = c.rcvNxt.Add(seqnum.Size(n))
 				c.events |= EventReadable
-				c.growWindow(n, true)
+				if c.cfg.WindowGrowth {
+					c.growWindow(n, true)
+				}
 			}
 			if c.takeHeld() {
 				// RFC 5681 §4.2: "A TCP receiver SHOULD send an immediate

@@ -48,7 +48,7 @@ func (c *Conn) freeSpace() int {
 // size, so that the sender's fast retransmit is not held by the window
 // (twin "lost segment": the 104 bytes after the hole raise the window).
 func (c *Conn) growWindow(n int, inOrder bool) {
-	if !c.cfg.WindowGrowth || c.aux == nil || c.aux.rcvSSThresh == 0 {
+	if c.aux == nil || c.aux.rcvSSThresh == 0 {
 		return
 	}
 	seg := c.peerSegment()
