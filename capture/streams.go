@@ -26,6 +26,11 @@ type Streams struct {
 	seed    uint64 // secret, random: see hash
 	entries []streamEntry
 	n       int
+	// The last packet's endpoints and 1 + the position of its entry (0:
+	// none): the packets of a connection tend to come together, and they
+	// then skip the hash.
+	lastSrc, lastDst netip.AddrPort
+	last             int32
 }
 
 // streamEntry is a 4-tuple and its latest connection.
@@ -124,9 +129,18 @@ func (s *Streams) Len() int { return s.n }
 // Add numbers seg's connection and tells whether seg goes the way of the
 // stream's first packet (forward) or back.
 func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
-	key := pairOf(seg.Src, seg.Dst)
+	var key tuplePair
+	var e *streamEntry
+	slot := 0
+	if s.last > 0 && (seg.Src == s.lastSrc && seg.Dst == s.lastDst || seg.Src == s.lastDst && seg.Dst == s.lastSrc) {
+		e = &s.entries[s.last-1]
+	} else {
+		key = pairOf(seg.Src, seg.Dst)
+		if e, slot = s.find(&key); e != nil {
+			s.last = s.index[slot]
+		}
+	}
 	var st *stream
-	e, slot := s.find(&key)
 	if e != nil {
 		st = &e.st
 	}
@@ -142,12 +156,14 @@ func (s *Streams) Add(seg *tcpstate.Segment) (id int, forward bool) {
 	if st == nil {
 		if e == nil {
 			e = s.insert(&key, slot)
+			s.last = int32(len(s.entries))
 		}
 		e.st = stream{id: s.n, origin: seg.Src}
 		st = &e.st
 		s.n++
 		dir = 0
 	}
+	s.lastSrc, s.lastDst = seg.Src, seg.Dst
 	if !st.baseSet[dir] {
 		st.base[dir], st.baseSet[dir] = seg.Seq, true
 		if seg.Flags&tcpstate.SYN == 0 {
