@@ -60,7 +60,8 @@ type seqFlow struct {
 	windowKnown bool
 	// dupACKs counts duplicate ACKs in a row; -1 after an ACK of a
 	// segment the capture missed (Wireshark's marker, so that the next
-	// duplicate counts as the first).
+	// duplicate counts as the first). Wireshark's count is unsigned: the
+	// marker also passes a fast retransmission's "two or more".
 	dupACKs int32
 	shift   int8 // scaleUnknown, scaleNone or the shift from its SYN (RFC 7323 §2.2)
 	// synWindow: its last window was on a SYN and not scaled (RFC 7323
@@ -228,8 +229,8 @@ func (s *seqAnalysis) resent(f, r *seqFlow, seg *tcpstate.Segment, size seqnum.S
 		return Retransmission | SpuriousRetransmission
 	// Fast retransmission (Wireshark): the segment two or more
 	// duplicate ACKs asked for, within 20 ms of the last of them
-	// (RFC 5681 §3.2).
-	case old && r.dupACKs >= 2 && r.lastAck == seq && within(at-r.lastAckAt, fastRetransmitWindow):
+	// (RFC 5681 §3.2); compared unsigned, as Wireshark does.
+	case old && uint32(r.dupACKs) >= 2 && r.lastAck == seq && within(at-r.lastAckAt, fastRetransmitWindow):
 		return Retransmission | FastRetransmission
 	}
 	// Out-of-order (Wireshark): an old sequence number within the

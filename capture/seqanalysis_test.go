@@ -162,11 +162,29 @@ func TestSequenceAnalysisMadeUpLikeTshark(t *testing.T) {
 		return tcpstate.Segment{Src: src, Dst: dst, Flags: tcpstate.ACK, Seq: seqnum.Value(seq), Ack: seqnum.Value(ack),
 			Window: win, Payload: make([]byte, n)}
 	}
+	rst := func(src, dst netip.AddrPort, seq, ack uint32) tcpstate.Segment {
+		return tcpstate.Segment{Src: src, Dst: dst, Flags: tcpstate.RST | tcpstate.ACK, Seq: seqnum.Value(seq), Ack: seqnum.Value(ack)}
+	}
 	for name, segs := range map[string][]tcpstate.Segment{
 		"window unknown mid-stream": {
 			data(c, s, 1000, 7000, 1000, 1),
 			data(c, s, 1001, 7000, 1000, 1),
 			data(c, s, 1001, 7000, 0, 1),
+		},
+		"retransmission after an ACK of unseen data": {
+			data(s, c, 5000, 1000, 1000, 20),
+			data(c, s, 1000, 5000, 1000, 10),
+			data(s, c, 5020, 1020, 1000, 0),
+			data(s, c, 5000, 1020, 1000, 20),
+		},
+		"retransmission after an ACK of unseen data and a reset": {
+			data(s, c, 5000, 1000, 1000, 20),
+			data(c, s, 1000, 5000, 1000, 10),
+			data(s, c, 5020, 1020, 1000, 0),
+			rst(c, s, 1010, 5020),
+			data(s, c, 5000, 1020, 1000, 20),
+			data(c, s, 1010, 5000, 1000, 0),
+			data(s, c, 5000, 1020, 1000, 20),
 		},
 		"window closed": {
 			data(c, s, 1000, 7000, 1000, 100),
