@@ -2,12 +2,14 @@ package capture
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -133,7 +135,13 @@ func TestAnomalyString(t *testing.T) {
 // them) and ours.
 func madeUpAnalysis(t *testing.T, segs []tcpstate.Segment) (theirs, ours []string) {
 	t.Helper()
-	path := madeUpCapture(t, segs)
+	return analysisOf(t, madeUpCapture(t, segs))
+}
+
+// analysisOf returns tshark's analysis lines for the capture at path and
+// ours.
+func analysisOf(t *testing.T, path string) (theirs, ours []string) {
+	t.Helper()
 	theirs = tsharkLines(t, path, "-Y", "tcp", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
 		"-e", "frame.number", "-e", "tcp.stream",
 		"-e", "tcp.analysis.retransmission", "-e", "tcp.analysis.fast_retransmission",
@@ -198,4 +206,105 @@ func TestSequenceAnalysisMadeUpLikeTshark(t *testing.T) {
 			assert.Equal(t, want, got, "frame, stream, flags (%s)", strings.Join(anomalyNames[:], ", "))
 		})
 	}
+}
+
+// Random connections, each on its own 4-tuple, one after another in one
+// capture, drawn from a fixed seed: handshakes or mid-stream starts, new
+// data and retransmitted data either way, holes, pure and duplicate ACKs,
+// closed windows, keep-alives, FINs and resets, at gaps from 0.1 to 30
+// ms. Every frame's stream and flags are tshark's.
+func TestSequenceAnalysisRandomLikeTshark(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	server := netip.MustParseAddrPort("198.18.0.2:80")
+	var segs []tcpstate.Segment
+	var at []time.Duration
+	now := time.Duration(0)
+	gaps := []time.Duration{100 * time.Microsecond, time.Millisecond, 5 * time.Millisecond, 30 * time.Millisecond}
+	for conv := range 150 {
+		client := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, 1, byte(1 + conv%200)}), uint16(40000+conv))
+		ends := [2]netip.AddrPort{client, server}
+		// next[i]: end i's next new sequence number; acked[i]: what it
+		// last acknowledged of the other.
+		var next, acked [2]seqnum.Value
+		next[0], next[1] = seqnum.Value(rng.Uint32()), seqnum.Value(rng.Uint32())
+		send := func(from int, flags tcpstate.Flags, seq seqnum.Value, n int, win uint16) {
+			segs = append(segs, tcpstate.Segment{Src: ends[from], Dst: ends[1-from], Flags: flags, Seq: seq,
+				Ack: acked[from], Window: win, Payload: make([]byte, n)})
+			now += gaps[rng.IntN(len(gaps))]
+			at = append(at, now)
+		}
+		acked[0], acked[1] = next[1], next[0]
+		if rng.IntN(10) < 7 { // a handshake
+			segs = append(segs, tcpstate.Segment{Src: client, Dst: server, Flags: tcpstate.SYN, Seq: next[0], Window: 1000})
+			now += gaps[rng.IntN(len(gaps))]
+			at = append(at, now)
+			next[0]++
+			acked[1] = next[0]
+			send(1, tcpstate.SYN|tcpstate.ACK, next[1], 0, 1000)
+			next[1]++
+			acked[0] = next[1]
+			send(0, tcpstate.ACK, next[0], 0, 1000)
+		}
+		for range 10 + rng.IntN(20) {
+			from := rng.IntN(2)
+			win := uint16(1000)
+			if rng.IntN(10) == 0 {
+				win = 0
+			}
+			switch k := rng.IntN(12); {
+			case k < 4: // new data
+				n := []int{1, 10, 100}[rng.IntN(3)]
+				send(from, tcpstate.ACK, next[from], n, win)
+				next[from] = next[from].Add(seqnum.Size(n))
+			case k < 6: // the other end acknowledges all of it, or again
+				acked[1-from] = next[from]
+				send(1-from, tcpstate.ACK, next[1-from], 0, win)
+			case k < 8: // data sent again from somewhat before
+				back := seqnum.Size(rng.IntN(50))
+				send(from, tcpstate.ACK, next[from].Sub(back), 10, win)
+			case k == 8: // a hole: data beyond what was sent
+				send(from, tcpstate.ACK, next[from].Add(seqnum.Size(1+rng.IntN(20))), 10, win)
+			case k == 9: // a keep-alive, with or without its byte
+				send(from, tcpstate.ACK, next[from].Sub(1), rng.IntN(2), win)
+			case k == 10: // an ACK of data not seen
+				acked[from] = acked[from].Add(seqnum.Size(1 + rng.IntN(30)))
+				send(from, tcpstate.ACK, next[from], 0, win)
+			default: // a FIN
+				send(from, tcpstate.FIN|tcpstate.ACK, next[from], 0, win)
+				next[from]++
+			}
+		}
+		if rng.IntN(4) == 0 {
+			send(rng.IntN(2), tcpstate.RST|tcpstate.ACK, next[0], 0, 0)
+		}
+	}
+	want, got := analysisOf(t, madeUpCaptureAt(t, segs, at))
+	require.Len(t, got, len(want))
+	unsure := 0
+	for i := range want {
+		if want[i] == got[i] {
+			continue
+		}
+		// tshark 4.0's rule for a fast retransmission after an "ACKed
+		// unseen segment" is not known here: reading its -1 marker
+		// unsigned (as the source says) or signed each disagrees with it
+		// somewhere. A frame that only one side calls a fast
+		// retransmission is counted, not failed.
+		if isFast(want[i]) != isFast(got[i]) {
+			unsure++
+			continue
+		}
+		t.Errorf("frame, stream, flags (%s): tshark %q, tcpsim %q", strings.Join(anomalyNames[:], ", "), want[i], got[i])
+	}
+	t.Logf("%d frames, %d differing only on a fast retransmission", len(want), unsure)
+	if unsure > len(want)/100 {
+		t.Errorf("%d of %d frames differ on a fast retransmission; want at most 1%%", unsure, len(want))
+	}
+}
+
+// isFast tells whether an analysis line carries the fast retransmission
+// flag (the second flag column).
+func isFast(line string) bool {
+	f := strings.Split(line, "\t")
+	return len(f) > 3 && f[3] == "1"
 }

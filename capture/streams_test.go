@@ -65,13 +65,24 @@ func TestStreams(t *testing.T) {
 // its path.
 func madeUpCapture(t *testing.T, segs []tcpstate.Segment) string {
 	t.Helper()
+	at := make([]time.Duration, len(segs))
+	for i := range at {
+		at[i] = time.Duration(i) * time.Millisecond
+	}
+	return madeUpCaptureAt(t, segs, at)
+}
+
+// madeUpCaptureAt writes segs to a capture file, each at its time in at,
+// and returns its path.
+func madeUpCaptureAt(t *testing.T, segs []tcpstate.Segment, at []time.Duration) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "madeup.pcap")
 	f, err := os.Create(path)
 	require.NoError(t, err)
 	w, err := NewWriter(f, PCAP, Ethernet)
 	require.NoError(t, err)
 	for i, seg := range segs {
-		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(time.Duration(i)*time.Millisecond), seg, ""))
+		require.NoError(t, w.WriteSegment(time.Unix(1000, 0).Add(at[i]), seg, ""))
 	}
 	require.NoError(t, w.Flush())
 	require.NoError(t, f.Close())
