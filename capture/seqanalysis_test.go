@@ -208,8 +208,8 @@ func TestSequenceAnalysisMadeUpLikeTshark(t *testing.T) {
 	}
 }
 
-// Random connections, each on its own 4-tuple, one after another in one
-// capture, drawn from a fixed seed: handshakes or mid-stream starts, new
+// Random connections, most on a 4-tuple of their own, one after another
+// in one capture, drawn from a fixed seed: handshakes or mid-stream starts, new
 // data and retransmitted data either way, holes, pure and duplicate ACKs,
 // closed windows, keep-alives, FINs and resets, at gaps from 0.1 to 30
 // ms. Every frame's stream and flags are tshark's.
@@ -220,8 +220,12 @@ func TestSequenceAnalysisRandomLikeTshark(t *testing.T) {
 	var at []time.Duration
 	now := time.Duration(0)
 	gaps := []time.Duration{100 * time.Microsecond, time.Millisecond, 5 * time.Millisecond, 30 * time.Millisecond}
+	var client netip.AddrPort
 	for conv := range 150 {
-		client := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, 1, byte(1 + conv%200)}), uint16(40000+conv))
+		// A fifth of the connections reuse the last one's 4-tuple.
+		if conv == 0 || rng.IntN(5) != 0 {
+			client = netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, 1, byte(1 + conv%200)}), uint16(40000+conv))
+		}
 		ends := [2]netip.AddrPort{client, server}
 		// next[i]: end i's next new sequence number; acked[i]: what it
 		// last acknowledged of the other.
